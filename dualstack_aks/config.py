@@ -1,0 +1,186 @@
+"""The YAML config as typed, validated models.
+
+Every model forbids unknown keys, so a misspelled key is an error instead of a silently
+ignored default. Field descriptions feed the README's configuration reference.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from dualstack_aks.regions import AZURE_REGION_CODES
+
+
+def _cidr(value: str, version: int) -> str:
+    family = f"IPv{version}"
+    example = "10.1.0.0/16" if version == 4 else "fd00:db8:deca::/48"
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as error:
+        if "has host bits set" in str(error):
+            raise ValueError(f"has host bits set, use the network address, e.g. {example}") from None
+        raise ValueError(f"must be an {family} CIDR like {example}, got {value!r}") from None
+    if network.version != version:
+        raise ValueError(f"must be an {family} CIDR like {example}, got an IPv{network.version} range {value!r}")
+    return str(network)
+
+
+def _ipv4_address(value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(value))
+    except ValueError:
+        raise ValueError(f"must be an IPv4 address like 10.0.0.10, got {value!r}") from None
+
+
+def _azure_region(value: str) -> str:
+    if value not in AZURE_REGION_CODES:
+        raise ValueError(f"unknown Azure region {value!r}; allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope")
+    return value
+
+
+def _dns_zone(value: str) -> str:
+    labels = value.split(".")
+    label = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+    if len(value) > 253 or len(labels) < 2 or not all(label.match(part) for part in labels):
+        raise ValueError(f"must be a lowercase DNS name with at least two labels, like dualstack.example.com, got {value!r}")
+    return value
+
+
+IPv4Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 4))]
+IPv6Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 6))]
+IPv4Address = Annotated[str, AfterValidator(_ipv4_address)]
+AzureRegion = Annotated[str, AfterValidator(_azure_region)]
+DnsZoneName = Annotated[str, AfterValidator(_dns_zone)]
+DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+Zone = Literal["1", "2", "3"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DualStackCidrs(_Model):
+    """One range per IP family."""
+
+    ipv4: IPv4Cidr = Field(description="IPv4 range in CIDR notation.")
+    ipv6: IPv6Cidr = Field(description="IPv6 range in CIDR notation.")
+
+
+class RegionNetwork(_Model):
+    """Explicit VNet ranges for one region; anything left out is planned from `address_space`."""
+
+    vnet: DualStackCidrs | None = Field(None, description="VNet address space, one range per family.")
+    nodes_subnet: DualStackCidrs | None = Field(None, description="Subnet of the cluster nodes; the IPv6 prefix must be a /64.")
+    ingress_subnet: DualStackCidrs | None = Field(None, description="Subnet reserved for internal load balancers of the ingress pair; IPv6 must be a /64.")
+
+
+class RegionKubernetes(_Model):
+    """Explicit overlay ranges for one region's cluster; anything left out is planned."""
+
+    pod_cidrs: DualStackCidrs | None = Field(None, description="Overlay pod ranges; must not overlap any VNet range of the region.")
+    service_cidrs: DualStackCidrs | None = Field(None, description="Service ranges; IPv4 smaller than /12, IPv6 no larger than /108.")
+    dns_service_ip: IPv4Address | None = Field(None, description="Cluster DNS address inside the IPv4 service range (default: its 10th address).")
+
+
+class Region(_Model):
+    """One Azure region that gets its own VNet, cluster, edge and ingress stacks."""
+
+    name: AzureRegion = Field(description="Azure region name, e.g. eastus2.")
+    index: int = Field(ge=0, le=255, description="Stable slot in the address plan; never reuse or renumber a deployed region's index.")
+    network: RegionNetwork = Field(default_factory=RegionNetwork, description="Explicit VNet ranges (optional).")
+    kubernetes: RegionKubernetes = Field(default_factory=RegionKubernetes, description="Explicit pod/service ranges (optional).")
+
+
+class AddressSpace(_Model):
+    """Supernets the address plan carves every region's ranges from."""
+
+    ipv4: IPv4Cidr = Field("10.0.0.0/8", description="IPv4 supernet; each region index takes one /13 of it.")
+    ipv6: IPv6Cidr = Field("fd5a:1c00:d000::/40", description="IPv6 supernet (ULA); each region index takes one /48 of it.")
+
+
+class NodePool(_Model):
+    """Size of one autoscaled node pool spread over the cluster's zones."""
+
+    vm_size: str = Field("Standard_D4ds_v5", pattern=r"^Standard_[A-Za-z0-9_]+$", description="Azure VM size.")
+    min_count: int = Field(3, ge=1, le=1000, description="Autoscaler minimum (at least one node per zone is recommended).")
+    max_count: int = Field(6, ge=1, le=1000, description="Autoscaler maximum.")
+
+
+class Cluster(_Model):
+    """AKS settings shared by every region."""
+
+    kubernetes_version: str = Field("1.33", pattern=r"^1\.\d{2}(\.\d+)?$", description="AKS Kubernetes version (minor or patch).")
+    sku_tier: Literal["Free", "Standard", "Premium"] = Field("Standard", description="AKS pricing tier; Standard gives the uptime SLA.")
+    zones: list[Zone] = Field(["1", "2", "3"], min_length=1, description="Availability zones for node pools and public IPs.")
+    system_pool: NodePool = Field(default_factory=lambda: NodePool(min_count=3, max_count=5), description="System node pool (critical add-ons only).")
+    user_pool: NodePool = Field(default_factory=NodePool, description="User node pool running the ingress and workloads.")
+    admin_group_object_ids: list[str] = Field([], description="Entra ID groups that get cluster admin through Azure RBAC.")
+    outbound_ipv4_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv4 addresses of the load balancer.")
+    outbound_ipv6_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv6 addresses of the load balancer.")
+
+
+class Dns(_Model):
+    """Public and private DNS names."""
+
+    zone: DnsZoneName = Field(description="Public DNS zone created in Azure DNS, e.g. dualstack.example.com (delegate it from the parent).")
+    global_record: DnsLabel = Field("app", description="Global name inside `zone` that spreads clients over regions.")
+    private_zone: DnsZoneName | None = Field(None, description="Private DNS zone linked to every VNet (default: internal.<zone>).")
+    ttl: int = Field(300, ge=1, le=86400, description="TTL of the records, in seconds.")
+
+
+class Ingress(_Model):
+    """The ingress-nginx pair installed in every region."""
+
+    chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version.")
+    chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", description="Helm repository holding the chart.")
+    namespace: DnsLabel = Field("ingress-nginx", description="Namespace of both releases.")
+    replicas: int = Field(2, ge=2, le=50, description="Controller replicas per release (at least two, spread over zones).")
+
+
+class Backend(_Model):
+    """Where Terraform keeps state: local files, or an Azure storage account with OIDC."""
+
+    type: Literal["local", "azurerm"] = Field("local", description="`local` (state/<stack>.tfstate in the repository) or `azurerm`.")
+    resource_group_name: str | None = Field(None, description="azurerm: resource group of the state storage account.")
+    storage_account_name: str | None = Field(None, pattern=r"^[a-z0-9]{3,24}$", description="azurerm: storage account name.")
+    container_name: str = Field("tfstate", description="azurerm: blob container.")
+    key_prefix: str = Field("dualstack-aks", description="azurerm: blob name prefix; each stack adds `/<stack>.tfstate`.")
+
+
+class Azure(_Model):
+    """How the Terraform providers reach Azure; credentials never go in the config."""
+
+    subscription_id: str | None = Field(None, description="Subscription to deploy to (else ARM_SUBSCRIPTION_ID).")
+    kubelogin_mode: Literal["azurecli", "workloadidentity", "msi"] = Field(
+        "azurecli", description="`kubelogin get-token --login` mode the helm/kubernetes providers use."
+    )
+
+
+class Config(_Model):
+    """The whole deployment."""
+
+    name_prefix: str = Field("dsaks", pattern=r"^[a-z][a-z0-9]{1,7}$", description="Lowercase prefix of every Azure name (2-8 characters, globally unique names derive from it).")
+    primary_family: Literal["ipv4", "ipv6"] = Field(
+        "ipv4", description="Backend family: `ipv4` (IPv6 ingress is the NAT64 proxy) or `ipv6` (IPv4 ingress is the NAT46 proxy)."
+    )
+    address_space: AddressSpace = Field(default_factory=AddressSpace, description="Supernets of the address plan.")
+    cluster: Cluster = Field(default_factory=Cluster, description="AKS settings.")
+    dns: Dns = Field(description="DNS names.")
+    ingress: Ingress = Field(default_factory=Ingress, description="ingress-nginx pair.")
+    registry_region: AzureRegion | None = Field(None, description="Home region of the container registry (default: the first region); the others get geo-replicas.")
+    backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")
+    azure: Azure = Field(default_factory=Azure, description="Provider settings.")
+    tags: dict[str, str] = Field({}, description="Tags added to every Azure resource.")
+    regions: list[Region] = Field(min_length=1, description="Regions to deploy; each gets its own stacks.")
+
+    @property
+    def private_zone(self) -> str:
+        return self.dns.private_zone or f"internal.{self.dns.zone}"
+
+    @property
+    def home_region(self) -> str:
+        return self.registry_region or self.regions[0].name

@@ -1,0 +1,1 @@
+"""One Construct per layer: network, cluster (+ shared registry), edge (+ global DNS), ingress."""

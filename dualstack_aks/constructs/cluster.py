@@ -1,0 +1,166 @@
+"""Cluster layer: dual-stack AKS on Azure CNI Overlay with Cilium, its identities, monitoring and Key Vault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
+    KubernetesCluster,
+    KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl,
+    KubernetesClusterDefaultNodePool,
+    KubernetesClusterDefaultNodePoolUpgradeSettings,
+    KubernetesClusterIdentity,
+    KubernetesClusterKeyVaultSecretsProvider,
+    KubernetesClusterNetworkProfile,
+    KubernetesClusterNetworkProfileLoadBalancerProfile,
+    KubernetesClusterOmsAgent,
+)
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import KubernetesClusterNodePool, KubernetesClusterNodePoolUpgradeSettings
+from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace
+from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
+from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
+from constructs import Construct
+
+from dualstack_aks.config import Cluster as ClusterSettings
+from dualstack_aks.naming import RegionNames
+from dualstack_aks.plan import RegionAddresses
+
+
+@dataclass(frozen=True)
+class ClusterProps:
+    names: RegionNames
+    location: str
+    settings: ClusterSettings
+    addresses: RegionAddresses
+    resource_group_name: str
+    nodes_subnet_id: str
+    subnet_ids_for_load_balancers: list[str]
+    tenant_id: str
+    container_registry_id: str
+    tags: dict[str, str]
+
+
+class Cluster(Construct):
+    """Exposes the control-plane identity (for edge role assignments) and the cluster's name."""
+
+    def __init__(self, scope: Construct, id_: str, props: ClusterProps):
+        super().__init__(scope, id_)
+        names, settings, addresses = props.names, props.settings, props.addresses
+        common = {"location": props.location, "resource_group_name": props.resource_group_name, "tags": props.tags}
+
+        # A user-assigned control-plane identity exists before the cluster, so its network
+        # rights are in place when AKS first creates load balancers in our subnets.
+        self.identity = UserAssignedIdentity(self, "identity", name=names.cluster_identity, **common)
+        subnet_roles = [
+            RoleAssignment(
+                self,
+                f"identity_network_contributor_{position}",
+                scope=subnet_id,
+                role_definition_name="Network Contributor",
+                principal_id=self.identity.principal_id,
+                principal_type="ServicePrincipal",
+            )
+            for position, subnet_id in enumerate(props.subnet_ids_for_load_balancers)
+        ]
+        self.log_analytics = LogAnalyticsWorkspace(self, "log_analytics", name=names.log_analytics, sku="PerGB2018", retention_in_days=30, **common)
+
+        self.kubernetes_cluster = KubernetesCluster(
+            self,
+            "kubernetes_cluster",
+            name=names.cluster,
+            dns_prefix=names.dns_prefix,
+            node_resource_group=names.node_resource_group,
+            kubernetes_version=settings.kubernetes_version,
+            sku_tier=settings.sku_tier,
+            automatic_upgrade_channel="patch",
+            node_os_upgrade_channel="NodeImage",
+            identity=KubernetesClusterIdentity(type="UserAssigned", identity_ids=[self.identity.id]),
+            default_node_pool=KubernetesClusterDefaultNodePool(
+                name="system",
+                vm_size=settings.system_pool.vm_size,
+                auto_scaling_enabled=True,
+                min_count=settings.system_pool.min_count,
+                max_count=settings.system_pool.max_count,
+                zones=list(settings.zones),
+                vnet_subnet_id=props.nodes_subnet_id,
+                only_critical_addons_enabled=True,
+                temporary_name_for_rotation="systemtmp",
+                upgrade_settings=KubernetesClusterDefaultNodePoolUpgradeSettings(max_surge="10%"),
+            ),
+            network_profile=KubernetesClusterNetworkProfile(
+                network_plugin="azure",
+                network_plugin_mode="overlay",
+                network_data_plane="cilium",
+                network_policy="cilium",
+                ip_versions=["IPv4", "IPv6"],
+                pod_cidrs=addresses.pod_cidrs.as_list(),
+                service_cidrs=addresses.service_cidrs.as_list(),
+                dns_service_ip=str(addresses.dns_service_ip),
+                load_balancer_sku="standard",
+                outbound_type="loadBalancer",
+                load_balancer_profile=KubernetesClusterNetworkProfileLoadBalancerProfile(
+                    managed_outbound_ip_count=settings.outbound_ipv4_count,
+                    managed_outbound_ipv6_count=settings.outbound_ipv6_count,
+                ),
+            ),
+            azure_active_directory_role_based_access_control=KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl(
+                azure_rbac_enabled=True,
+                tenant_id=props.tenant_id,
+                admin_group_object_ids=list(settings.admin_group_object_ids) or None,
+            ),
+            local_account_disabled=True,
+            oidc_issuer_enabled=True,
+            workload_identity_enabled=True,
+            azure_policy_enabled=True,
+            key_vault_secrets_provider=KubernetesClusterKeyVaultSecretsProvider(secret_rotation_enabled=True, secret_rotation_interval="2m"),
+            oms_agent=KubernetesClusterOmsAgent(log_analytics_workspace_id=self.log_analytics.id, msi_auth_for_monitoring_enabled=True),
+            depends_on=subnet_roles,
+            **common,
+        )
+        self.cluster_name = names.cluster
+        self.user_node_pool = KubernetesClusterNodePool(
+            self,
+            "user_node_pool",
+            name="user",
+            mode="User",
+            kubernetes_cluster_id=self.kubernetes_cluster.id,
+            vm_size=settings.user_pool.vm_size,
+            auto_scaling_enabled=True,
+            min_count=settings.user_pool.min_count,
+            max_count=settings.user_pool.max_count,
+            zones=list(settings.zones),
+            vnet_subnet_id=props.nodes_subnet_id,
+            upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge="10%"),
+            tags=props.tags,
+        )
+        RoleAssignment(
+            self,
+            "kubelet_acr_pull",
+            scope=props.container_registry_id,
+            role_definition_name="AcrPull",
+            principal_id=self.kubernetes_cluster.kubelet_identity.object_id,
+            principal_type="ServicePrincipal",
+        )
+
+        self.key_vault = KeyVault(
+            self,
+            "key_vault",
+            name=names.key_vault,
+            tenant_id=props.tenant_id,
+            sku_name="standard",
+            rbac_authorization_enabled=True,
+            purge_protection_enabled=True,
+            soft_delete_retention_days=90,
+            public_network_access_enabled=True,
+            network_acls=KeyVaultNetworkAcls(default_action="Deny", bypass="AzureServices", virtual_network_subnet_ids=[props.nodes_subnet_id]),
+            **common,
+        )
+        RoleAssignment(
+            self,
+            "secrets_provider_key_vault_reader",
+            scope=self.key_vault.id,
+            role_definition_name="Key Vault Secrets User",
+            principal_id=self.kubernetes_cluster.key_vault_secrets_provider.secret_identity.get(0).object_id,
+            principal_type="ServicePrincipal",
+        )

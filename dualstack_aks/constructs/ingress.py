@@ -1,0 +1,52 @@
+"""Ingress layer of one region: the namespace and the twin ingress-nginx Helm releases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_helm.release import Release
+from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from constructs import Construct
+
+from dualstack_aks.ingress_values import IngressRelease, release_values, render_values
+
+
+@dataclass(frozen=True)
+class IngressProps:
+    namespace: str
+    chart_repository: str
+    chart_version: str
+    releases: list[IngressRelease]
+
+
+class Ingress(Construct):
+    """Exposes the Helm releases by family, e.g. `releases["ipv6"]`."""
+
+    def __init__(self, scope: Construct, id_: str, props: IngressProps):
+        super().__init__(scope, id_)
+        self.namespace = NamespaceV1(
+            self,
+            "namespace",
+            metadata=NamespaceV1Metadata(
+                name=props.namespace,
+                # The controller runs as non-root with only NET_BIND_SERVICE added.
+                labels={"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"},
+            ),
+        )
+        self.releases: dict[str, Release] = {}
+        for release in props.releases:
+            self.releases[release.family] = Release(
+                self,
+                f"release_{release.family}",
+                name=release.names.release,
+                namespace=self.namespace.metadata.name,
+                repository=props.chart_repository,
+                chart="ingress-nginx",
+                version=props.chart_version,
+                values=[render_values(release_values(release))],
+                atomic=True,
+                cleanup_on_fail=True,
+                wait=True,
+                timeout=900,
+                max_history=10,
+            )

@@ -1,0 +1,100 @@
+"""Network layer: resource group, dual-stack VNet, node and ingress subnets, and their NSG."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
+from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
+from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
+from cdktf_cdktf_provider_azurerm.subnet import Subnet
+from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import SubnetNetworkSecurityGroupAssociation
+from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
+from constructs import Construct
+
+from dualstack_aks.naming import RegionNames
+from dualstack_aks.plan import RegionAddresses
+
+# Only the ingress front doors are reachable from outside: HTTP(S) per family, then the
+# load balancer's health probes (kube-proxy's healthCheckNodePort with externalTrafficPolicy
+# Local), and nothing else from the Internet.
+_INBOUND_RULES = (
+    # name, priority, access, protocol, source, destination ports (None: all)
+    ("allow-http-https-ipv4", 100, "Allow", "Tcp", "0.0.0.0/0", ["80", "443"]),
+    ("allow-http-https-ipv6", 110, "Allow", "Tcp", "::/0", ["80", "443"]),
+    ("allow-azure-load-balancer-probes", 120, "Allow", "*", "AzureLoadBalancer", None),
+    ("deny-internet-other", 4000, "Deny", "*", "Internet", None),
+)
+
+
+@dataclass(frozen=True)
+class NetworkProps:
+    names: RegionNames
+    location: str
+    addresses: RegionAddresses
+    tags: dict[str, str]
+
+
+class Network(Construct):
+    """Exposes the resource group and subnet ids the cluster and edge layers build on."""
+
+    def __init__(self, scope: Construct, id_: str, props: NetworkProps):
+        super().__init__(scope, id_)
+        names, addresses = props.names, props.addresses
+
+        self.resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=props.location, tags=props.tags)
+        self.virtual_network = VirtualNetwork(
+            self,
+            "virtual_network",
+            name=names.virtual_network,
+            location=props.location,
+            resource_group_name=self.resource_group.name,
+            address_space=addresses.vnet.as_list(),
+            tags=props.tags,
+        )
+        self.network_security_group = NetworkSecurityGroup(
+            self,
+            "network_security_group",
+            name=names.network_security_group,
+            location=props.location,
+            resource_group_name=self.resource_group.name,
+            tags=props.tags,
+        )
+        self.security_rules = [
+            NetworkSecurityRule(
+                self,
+                f"rule_{name.replace('-', '_')}",
+                name=name,
+                priority=priority,
+                direction="Inbound",
+                access=access,
+                protocol=protocol,
+                source_address_prefix=source,
+                source_port_range="*",
+                destination_address_prefix="*",
+                destination_port_range=None if ports else "*",
+                destination_port_ranges=ports,
+                resource_group_name=self.resource_group.name,
+                network_security_group_name=self.network_security_group.name,
+            )
+            for name, priority, access, protocol, source, ports in _INBOUND_RULES
+        ]
+        # Service endpoints let the nodes reach Key Vault and the registry while their network ACLs deny the Internet.
+        self.nodes_subnet = self._subnet("nodes_subnet", names.nodes_subnet, addresses.nodes_subnet.as_list(), ["Microsoft.KeyVault", "Microsoft.ContainerRegistry"])
+        self.ingress_subnet = self._subnet("ingress_subnet", names.ingress_subnet, addresses.ingress_subnet.as_list(), [])
+
+    def _subnet(self, id_: str, name: str, prefixes: list[str], service_endpoints: list[str]) -> Subnet:
+        subnet = Subnet(
+            self,
+            id_,
+            name=name,
+            resource_group_name=self.resource_group.name,
+            virtual_network_name=self.virtual_network.name,
+            address_prefixes=prefixes,
+            default_outbound_access_enabled=False,
+            service_endpoints=service_endpoints or None,
+        )
+        SubnetNetworkSecurityGroupAssociation(
+            self, f"{id_}_network_security_group", subnet_id=subnet.id, network_security_group_id=self.network_security_group.id
+        )
+        return subnet

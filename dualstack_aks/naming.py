@@ -1,0 +1,117 @@
+"""Every Azure and Kubernetes name the app derives, in one place, with Azure's naming rules.
+
+Names follow the Cloud Adoption Framework abbreviations (rg-, vnet-, aks-, kv-, pip-, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dualstack_aks.regions import AZURE_REGION_CODES
+
+# resource kind -> (rule, what is allowed); checked on the derived names by validation.
+NAME_RULES: dict[str, tuple[re.Pattern, str]] = {
+    "resource_group": (re.compile(r"^[-\w.()]{1,89}[-\w()]$"), "1-90 letters, digits, -_.() not ending in a period"),
+    "key_vault": (re.compile(r"^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$"), "3-24 letters, digits and single hyphens, starting with a letter"),
+    "container_registry": (re.compile(r"^[a-zA-Z0-9]{5,50}$"), "5-50 letters and digits"),
+    "dns_prefix": (re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$"), "1-54 letters, digits and hyphens, starting and ending alphanumeric"),
+    "kubernetes_cluster": (re.compile(r"^[a-zA-Z0-9][-\w]{0,61}[a-zA-Z0-9]$"), "1-63 letters, digits, - and _"),
+    "traffic_manager_dns": (re.compile(r"^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"), "1-63 lowercase letters, digits and hyphens"),
+}
+
+
+@dataclass(frozen=True)
+class GlobalNames:
+    resource_group: str
+    container_registry: str
+    traffic_manager: str
+    traffic_manager_dns: str
+
+    @classmethod
+    def derive(cls, prefix: str) -> GlobalNames:
+        return cls(
+            resource_group=f"rg-{prefix}-global",
+            container_registry=f"cr{prefix}global",
+            traffic_manager=f"traf-{prefix}",
+            traffic_manager_dns=f"{prefix}-dualstack-aks",
+        )
+
+    def checked(self) -> dict[str, tuple[str, str]]:
+        """field -> (rule kind, name) for validation."""
+        return {
+            "resource_group": ("resource_group", self.resource_group),
+            "container_registry": ("container_registry", self.container_registry),
+            "traffic_manager_dns": ("traffic_manager_dns", self.traffic_manager_dns),
+        }
+
+
+@dataclass(frozen=True)
+class RegionNames:
+    region: str
+    code: str
+    resource_group: str
+    edge_resource_group: str
+    node_resource_group: str
+    virtual_network: str
+    nodes_subnet: str
+    ingress_subnet: str
+    network_security_group: str
+    cluster: str
+    dns_prefix: str
+    cluster_identity: str
+    log_analytics: str
+    key_vault: str
+    ingress_public_ipv4: str
+    ingress_public_ipv6: str
+    dns_record: str
+
+    @classmethod
+    def derive(cls, prefix: str, region: str) -> RegionNames:
+        code = AZURE_REGION_CODES[region]
+        base = f"{prefix}-{code}"
+        return cls(
+            region=region,
+            code=code,
+            resource_group=f"rg-{base}",
+            edge_resource_group=f"rg-{base}-edge",
+            node_resource_group=f"rg-{base}-nodes",
+            virtual_network=f"vnet-{base}",
+            nodes_subnet="snet-nodes",
+            ingress_subnet="snet-ingress",
+            network_security_group=f"nsg-{base}",
+            cluster=f"aks-{base}",
+            dns_prefix=base,
+            cluster_identity=f"id-{base}-aks",
+            log_analytics=f"log-{base}",
+            key_vault=f"kv-{base}",
+            ingress_public_ipv4=f"pip-{base}-ingress-ipv4",
+            ingress_public_ipv6=f"pip-{base}-ingress-ipv6",
+            dns_record=region,
+        )
+
+    def checked(self) -> dict[str, tuple[str, str]]:
+        return {
+            "resource_group": ("resource_group", self.resource_group),
+            "node_resource_group": ("resource_group", self.node_resource_group),
+            "cluster": ("kubernetes_cluster", self.cluster),
+            "dns_prefix": ("dns_prefix", self.dns_prefix),
+            "key_vault": ("key_vault", self.key_vault),
+        }
+
+
+@dataclass(frozen=True)
+class IngressNames:
+    """Kubernetes names of one ingress-nginx release; distinct per family so two coexist."""
+
+    release: str
+    ingress_class: str
+    controller_value: str
+
+    @classmethod
+    def derive(cls, family: str) -> IngressNames:
+        return cls(
+            release=f"ingress-nginx-{family}",
+            ingress_class=f"nginx-{family}",
+            controller_value=f"k8s.io/ingress-nginx-{family}",
+        )

@@ -1,0 +1,64 @@
+"""Session-scoped fixtures: each shipped config is synthesized once per test session, in one
+App per config but one jsii kernel for the whole process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dualstack_aks.config import Config
+from dualstack_aks.loader import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO / "config" / "default.yaml"
+EXAMPLE_CONFIGS = sorted((REPO / "config" / "examples").glob("*.yaml"))
+SHIPPED_CONFIGS = [DEFAULT_CONFIG, *EXAMPLE_CONFIGS]
+
+
+def config_id(path: Path) -> str:
+    return "default" if path == DEFAULT_CONFIG else path.stem
+
+
+Synthesized = dict[str, dict]  # stack name -> Terraform JSON
+
+
+@pytest.fixture(scope="session")
+def synthesize(tmp_path_factory) -> Callable[[Config], tuple[Path, Synthesized]]:
+    """Synthesize a config (once per distinct config) and return (outdir, stacks)."""
+    from dualstack_aks.app import build_app
+    from dualstack_aks.summary import read_stacks
+
+    cache: dict[str, tuple[Path, Synthesized]] = {}
+
+    def run(config: Config) -> tuple[Path, Synthesized]:
+        key = config.model_dump_json()
+        if key not in cache:
+            outdir = tmp_path_factory.mktemp("cdktf.out")
+            build_app(config, str(outdir)).app.synth()
+            cache[key] = (outdir, read_stacks(outdir))
+        return cache[key]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def default_config() -> Config:
+    return load_config(DEFAULT_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def default_stacks(synthesize, default_config) -> Synthesized:
+    return synthesize(default_config)[1]
+
+
+def resources(stack: dict, resource_type: str) -> list[dict]:
+    """All resources of one type in a synthesized stack, in address order."""
+    return [body for _, body in sorted(stack.get("resource", {}).get(resource_type, {}).items())]
+
+
+def only(stack: dict, resource_type: str) -> dict:
+    found = resources(stack, resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
+    return found[0]
