@@ -13,23 +13,44 @@ export CHECKPOINT_DISABLE := 1
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(HOME)/.cache/aws/jsii/package-cache
 
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG))
+# checkov pins packages the app also pins at other versions, so it lives in a venv of its own.
+CHECKOV_VENV := $(VENV)/checkov
+export CHECKOV := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 
-.PHONY: help install synth plan-addresses test snapshot-update bench deploy diff destroy clean
+# Local parity with CI: the pinned cdktf CLI (node_modules) on the venv's Node.js.
+CDKTF := $(CURDIR)/node_modules/.bin/cdktf
+# Extra cdktf deploy/destroy flags: CI passes --auto-approve once the environment's reviewers approved.
+CDKTF_FLAGS ?=
+# CI sets REQUIRE_REMOTE_STATE=1: a runner's disk is discarded, so state must be in the azurerm backend.
+REQUIRE_REMOTE_STATE ?=
+PREFLIGHT := $(BIN)/python -m scripts.preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
+STATE_OUTDIR := cdktf.state.out
+
+.PHONY: help install synth plan-addresses diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
 	@echo "make plan-addresses          print the address plan"
+	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the test suite"
+	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
 	@echo "make bench                   benchmark synth against a plain-import baseline"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
-	@echo "make destroy REGION=eastus2  destroy one region's stacks"
+	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
+	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
+	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt $(VENV)/.installed
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
@@ -42,11 +63,52 @@ synth: $(VENV)/.installed
 plan-addresses: $(VENV)/.installed
 	$(BIN)/python main.py $(CONFIG_ARG) --plan
 
-test: $(VENV)/.installed
+# The default config's picture is the README's; another config's goes to docs/diagrams/<its name>.
+DIAGRAM := $(if $(CONFIG),docs/diagrams/$(basename $(notdir $(CONFIG))),docs/diagram)
+
+diagram: $(VENV)/.installed graphviz
+	$(BIN)/python main.py $(CONFIG_ARG) --outdir cdktf.out
+	$(BIN)/python -m dualstack_aks.diagram --outdir cdktf.out --output $(DIAGRAM)
+
+# Graphviz's dot draws the diagram (and the tests render it): installed with apt when root, else named.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz's dot is missing: install the graphviz package (sudo apt-get install graphviz, or brew install graphviz)" >&2; exit 1; \
+	  fi; }
+
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed graphviz
 	$(BIN)/python -m pytest
+
+scan: synth $(CHECKOV_VENV)/.installed
+	$(CHECKOV) --config-file .checkov.yaml -d cdktf.out
 
 snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update
+
+diff: $(VENV)/.installed node_modules/.installed
+	@$(PREFLIGHT) diff
+	$(BIN)/python main.py $(CONFIG_ARG)
+	$(BIN)/python -m scripts.diff_stacks run --cdktf $(CDKTF)
+
+# Every stack in dependency order; with REGION, that region's two stacks only, in order.
+deploy: $(VENV)/.installed node_modules/.installed
+	@$(PREFLIGHT) deploy
+	$(BIN)/python main.py $(CONFIG_ARG)
+	$(CDKTF) deploy $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,'*') --skip-synth $(CDKTF_FLAGS)
+
+# cdktf destroys a stack's dependents first: ingress-<region>, then region-<region>.
+destroy: $(VENV)/.installed node_modules/.installed
+	@$(PREFLIGHT) destroy
+	$(BIN)/python main.py $(CONFIG_ARG)
+	$(CDKTF) destroy ingress-$(REGION) region-$(REGION) --skip-synth $(CDKTF_FLAGS)
+
+bootstrap-state: $(VENV)/.installed node_modules/.installed
+	@$(PREFLIGHT) bootstrap-state
+	$(BIN)/python bootstrap_state.py $(CONFIG_ARG) --outdir $(STATE_OUTDIR)
+	$(CDKTF) deploy --skip-synth --output $(STATE_OUTDIR) $(CDKTF_FLAGS)
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py

@@ -34,11 +34,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     # Imported here so that --plan and config errors answer without loading jsii.
-    from dualstack_aks.app import build_app
+    from dualstack_aks.app import synthesize
     from dualstack_aks.summary import format_summary
     from dualstack_aks.synth import synth_atomically
 
-    synth_atomically(args.outdir, lambda staging: build_app(config, staging).app.synth())
+    try:
+        synth_atomically(args.outdir, lambda staging: synthesize(config, staging, source=path))
+    except ConfigError as error:
+        print("\n".join(error.problems), file=sys.stderr)
+        return EXIT_BAD_CONFIG
     print(format_summary(args.outdir))
     return 0
 

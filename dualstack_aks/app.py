@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import App, AzurermBackend, LocalBackend, TerraformStack
+from cdktf import App, Aspects, AzurermBackend, LocalBackend, TerraformStack
 
 from dualstack_aks.config import Backend, Config
 from dualstack_aks.constructs.ingress import IngressProps
+from dualstack_aks.constructs.private_link import PRIVATE_LINK_ZONES
 from dualstack_aks.ingress_values import FAMILIES, IngressRelease
+from dualstack_aks.loader import ConfigError
 from dualstack_aks.naming import GlobalNames, IngressNames, RegionNames
 from dualstack_aks.plan import plan_addresses
+from dualstack_aks.policy import PolicyAspect, check_acknowledgements
 from dualstack_aks.stacks.global_stack import GlobalStack, GlobalStackProps
 from dualstack_aks.stacks.ingress_stack import IngressStack, IngressStackProps
 from dualstack_aks.stacks.region_stack import GlobalAttachments, RegionStack, RegionStackProps
@@ -47,6 +50,7 @@ class BuiltApp:
     app: App
     global_stack: GlobalStack
     regions: dict[str, RegionStacks]
+    policy: PolicyAspect
 
 
 def _add_backend(stack: TerraformStack, name: str, backend: Backend) -> None:
@@ -81,6 +85,9 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
             private_zone=config.private_zone,
             global_record=config.dns.global_record,
             ttl=config.dns.ttl,
+            registry_zone_redundant=len(config.cluster.zones) > 1,
+            registry_public_network_access=config.security.registry_public_network_access,
+            registry_allowed_ip_ranges=list(config.security.registry_allowed_ip_ranges),
             subscription_id=subscription_id,
             tags=tags,
         ),
@@ -91,6 +98,9 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
         traffic_manager_id=global_stack.dns.traffic_manager_id,
         zone_name=global_stack.dns.zone_name,
         private_zone_name=global_stack.dns.private_zone_name,
+        private_link_zones={
+            subresource: (PRIVATE_LINK_ZONES[subresource], zone_id) for subresource, zone_id in global_stack.dns.private_link_zone_ids.items()
+        },
         dns_resource_group_name=global_names.resource_group,
     )
 
@@ -105,6 +115,7 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
                 names=names,
                 addresses=plan[region.name],
                 cluster=config.cluster,
+                security=config.security,
                 attachments=attachments,
                 ttl=config.dns.ttl,
                 subscription_id=subscription_id,
@@ -144,4 +155,21 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
         ingress.add_dependency(infra)
         _add_backend(ingress, ingress_stack_name(region.name), config.backend)
         regions[region.name] = RegionStacks(infra=infra, ingress=ingress)
-    return BuiltApp(app=app, global_stack=global_stack, regions=regions)
+    policy = PolicyAspect()
+    # cdktf applies aspects stack by stack (an aspect on the App is never invoked).
+    for stack in [global_stack, *(stacks for region in regions.values() for stacks in (region.infra, region.ingress))]:
+        Aspects.of(stack).add(policy)
+    return BuiltApp(app=app, global_stack=global_stack, regions=regions, policy=policy)
+
+
+def synthesize(config: Config, outdir: str, source: str) -> BuiltApp:
+    """Build and synth into `outdir`; raise ConfigError when the policy guard finds problems.
+
+    The guard runs as an Aspect during synth, so the caller synthesizes into a staging
+    directory that is thrown away on error (see synth.py)."""
+    built = build_app(config, outdir)
+    built.app.synth()
+    problems = check_acknowledgements(built.policy.all_violations(), config.security.acknowledgements)
+    if problems:
+        raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])
+    return built

@@ -22,7 +22,7 @@ def _cidr(value: str, version: int) -> str:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as error:
         if "has host bits set" in str(error):
-            raise ValueError(f"has host bits set, use the network address, e.g. {example}") from None
+            raise ValueError(f"{value} has host bits set; its network address is {ipaddress.ip_network(value, strict=False)}") from None
         raise ValueError(f"must be an {family} CIDR like {example}, got {value!r}") from None
     if network.version != version:
         raise ValueError(f"must be an {family} CIDR like {example}, got an IPv{network.version} range {value!r}")
@@ -60,7 +60,8 @@ Zone = Literal["1", "2", "3"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: YAML `true` or "5" is not silently taken as the number 1 or 5.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class DualStackCidrs(_Model):
@@ -108,6 +109,16 @@ class NodePool(_Model):
     vm_size: str = Field("Standard_D4ds_v5", pattern=r"^Standard_[A-Za-z0-9_]+$", description="Azure VM size.")
     min_count: int = Field(3, ge=1, le=1000, description="Autoscaler minimum (at least one node per zone is recommended).")
     max_count: int = Field(6, ge=1, le=1000, description="Autoscaler maximum.")
+    max_pods: int = Field(110, ge=50, le=250, description="Pods per node (Azure CNI Overlay allows up to 250).")
+    os_disk_type: Literal["Ephemeral", "Managed"] = Field("Ephemeral", description="Ephemeral OS disks live on the VM's local disk: faster, nothing at rest in storage.")
+    os_disk_size_gb: int = Field(64, ge=30, le=2048, description="OS disk size; with Ephemeral it must fit the VM size's cache or temp disk.")
+
+
+class ApiServer(_Model):
+    """Who may reach the Kubernetes API server (it has an IPv4 address only)."""
+
+    authorized_ip_ranges: list[IPv4Cidr] = Field([], description="IPv4 ranges allowed to reach the public API server (your CI runners and admins).")
+    private_cluster: bool = Field(False, description="Make the API server private (reachable from the VNet only); Terraform must then run inside it.")
 
 
 class Cluster(_Model):
@@ -121,6 +132,9 @@ class Cluster(_Model):
     admin_group_object_ids: list[str] = Field([], description="Entra ID groups that get cluster admin through Azure RBAC.")
     outbound_ipv4_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv4 addresses of the load balancer.")
     outbound_ipv6_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv6 addresses of the load balancer.")
+    api_server: ApiServer = Field(default_factory=ApiServer, description="API server access: authorized ranges or a private cluster.")
+    automatic_upgrade_channel: Literal["patch", "stable", "rapid", "node-image", "none"] = Field("patch", description="Cluster auto-upgrade channel.")
+    node_os_upgrade_channel: Literal["NodeImage", "SecurityPatch", "Unmanaged", "None"] = Field("NodeImage", description="Node OS upgrade channel.")
 
 
 class Dns(_Model):
@@ -139,6 +153,20 @@ class Ingress(_Model):
     chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", description="Helm repository holding the chart.")
     namespace: DnsLabel = Field("ingress-nginx", description="Namespace of both releases.")
     replicas: int = Field(2, ge=2, le=50, description="Controller replicas per release (at least two, spread over zones).")
+
+
+class Security(_Model):
+    """Security controls, on by default. Turning one off needs an entry in `acknowledgements`."""
+
+    host_encryption: bool = Field(True, description="Encryption at host for node disks and caches (register the EncryptionAtHost feature first).")
+    azure_policy: bool = Field(True, description="Azure Policy add-on on every cluster.")
+    defender: bool = Field(True, description="Microsoft Defender for Containers sensor on every cluster.")
+    registry_public_network_access: bool = Field(False, description="Reach the registry from the Internet (e.g. to push from hosted CI runners); else private endpoints only.")
+    registry_allowed_ip_ranges: list[IPv4Cidr] = Field([], description="With public access on: IPv4 ranges allowed to the registry (empty: everyone).")
+    key_vault_public_network_access: bool = Field(False, description="Reach the Key Vaults from the Internet; else private endpoints only.")
+    acknowledgements: dict[str, str] = Field(
+        {}, description="Policy rule id -> why it is acceptable here, for each control turned off (rule ids: README, Security)."
+    )
 
 
 class Backend(_Model):
@@ -172,6 +200,7 @@ class Config(_Model):
     dns: Dns = Field(description="DNS names.")
     ingress: Ingress = Field(default_factory=Ingress, description="ingress-nginx pair.")
     registry_region: AzureRegion | None = Field(None, description="Home region of the container registry (default: the first region); the others get geo-replicas.")
+    security: Security = Field(default_factory=Security, description="Security controls and their acknowledged exceptions.")
     backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")
     azure: Azure = Field(default_factory=Azure, description="Provider settings.")
     tags: dict[str, str] = Field({}, description="Tags added to every Azure resource.")

@@ -25,6 +25,7 @@ NAME_RULES: dict[str, tuple[re.Pattern, str]] = {
 class GlobalNames:
     resource_group: str
     container_registry: str
+    log_analytics: str
     traffic_manager: str
     traffic_manager_dns: str
 
@@ -33,6 +34,7 @@ class GlobalNames:
         return cls(
             resource_group=f"rg-{prefix}-global",
             container_registry=f"cr{prefix}global",
+            log_analytics=f"log-{prefix}-global",
             traffic_manager=f"traf-{prefix}",
             traffic_manager_dns=f"{prefix}-dualstack-aks",
         )

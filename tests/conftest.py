@@ -25,18 +25,19 @@ Synthesized = dict[str, dict]  # stack name -> Terraform JSON
 
 
 @pytest.fixture(scope="session")
-def synthesize(tmp_path_factory) -> Callable[[Config], tuple[Path, Synthesized]]:
-    """Synthesize a config (once per distinct config) and return (outdir, stacks)."""
-    from dualstack_aks.app import build_app
+def synthesize(tmp_path_factory) -> Callable[..., tuple[Path, Synthesized]]:
+    """Synthesize a config (once per distinct config) and return (outdir, stacks); `source`
+    names the config in policy errors."""
+    from dualstack_aks.app import synthesize as synthesize_app
     from dualstack_aks.summary import read_stacks
 
     cache: dict[str, tuple[Path, Synthesized]] = {}
 
-    def run(config: Config) -> tuple[Path, Synthesized]:
+    def run(config: Config, source: str = "config.yaml") -> tuple[Path, Synthesized]:
         key = config.model_dump_json()
         if key not in cache:
             outdir = tmp_path_factory.mktemp("cdktf.out")
-            build_app(config, str(outdir)).app.synth()
+            synthesize_app(config, str(outdir), source=source)
             cache[key] = (outdir, read_stacks(outdir))
         return cache[key]
 

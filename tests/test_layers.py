@@ -155,9 +155,9 @@ def test_edge_public_ips_standard_static_zonal(default_stacks, name):
 @pytest.mark.parametrize("name", REGIONS)
 def test_private_zone_linked_with_both_families(default_stacks, name):
     stack = region(default_stacks, name)
-    link = only(stack, "azurerm_private_dns_zone_virtual_network_link")
-    assert link["private_dns_zone_name"] == "internal.dualstack.example.com"
-    assert "azurerm_virtual_network" in link["virtual_network_id"]
+    links = {link["private_dns_zone_name"]: link for link in resources(stack, "azurerm_private_dns_zone_virtual_network_link")}
+    assert sorted(links) == ["internal.dualstack.example.com", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net"]
+    assert all("azurerm_virtual_network" in link["virtual_network_id"] for link in links.values())
     assert re.fullmatch(r"\$\{azurerm_public_ip\.edge_ingress_public_ipv4_\w+\.ip_address\}", only(stack, "azurerm_private_dns_a_record")["records"][0])
     assert re.fullmatch(r"\$\{azurerm_public_ip\.edge_ingress_public_ipv6_\w+\.ip_address\}", only(stack, "azurerm_private_dns_aaaa_record")["records"][0])
 
@@ -168,7 +168,8 @@ def test_global_name_aliases_traffic_manager(default_stacks):
     assert cname["name"] == "app" and "azurerm_traffic_manager_profile" in cname["target_resource_id"]
     profile = only(stack, "azurerm_traffic_manager_profile")
     assert profile["traffic_routing_method"] == "Performance"
-    assert only(stack, "azurerm_private_dns_zone")["name"] == "internal.dualstack.example.com"
+    zones = sorted(zone["name"] for zone in resources(stack, "azurerm_private_dns_zone"))
+    assert zones == ["internal.dualstack.example.com", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net"]
 
 
 @pytest.mark.parametrize("name", REGIONS)

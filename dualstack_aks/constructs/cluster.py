@@ -7,22 +7,26 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesCluster,
+    KubernetesClusterApiServerAccessProfile,
     KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl,
     KubernetesClusterDefaultNodePool,
     KubernetesClusterDefaultNodePoolUpgradeSettings,
     KubernetesClusterIdentity,
     KubernetesClusterKeyVaultSecretsProvider,
+    KubernetesClusterMicrosoftDefender,
     KubernetesClusterNetworkProfile,
     KubernetesClusterNetworkProfileLoadBalancerProfile,
     KubernetesClusterOmsAgent,
 )
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import KubernetesClusterNodePool, KubernetesClusterNodePoolUpgradeSettings
-from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace
 from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
 
 from dualstack_aks.config import Cluster as ClusterSettings
+from dualstack_aks.config import NodePool
+from dualstack_aks.constructs.monitoring import send_diagnostics
+from dualstack_aks.constructs.private_link import private_endpoint
 from dualstack_aks.naming import RegionNames
 from dualstack_aks.plan import RegionAddresses
 
@@ -38,7 +42,32 @@ class ClusterProps:
     subnet_ids_for_load_balancers: list[str]
     tenant_id: str
     container_registry_id: str
+    log_analytics_workspace_id: str
+    # private-link sub-resource ("registry", "vault") -> privatelink DNS zone id
+    private_link_zone_ids: dict[str, str]
+    host_encryption: bool
+    azure_policy: bool
+    defender: bool
+    key_vault_public_network_access: bool
     tags: dict[str, str]
+
+
+# AKS control-plane logs worth keeping; kube-audit (every read) is left out for cost, kube-audit-admin kept.
+_CLUSTER_LOG_CATEGORIES = ("kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard")
+
+
+def _pool_settings(pool: NodePool, host_encryption: bool) -> dict:
+    """Arguments shared by the system (default) and user node pools."""
+    return {
+        "vm_size": pool.vm_size,
+        "auto_scaling_enabled": True,
+        "min_count": pool.min_count,
+        "max_count": pool.max_count,
+        "max_pods": pool.max_pods,
+        "os_disk_type": pool.os_disk_type,
+        "os_disk_size_gb": pool.os_disk_size_gb,
+        "host_encryption_enabled": host_encryption,
+    }
 
 
 class Cluster(Construct):
@@ -63,7 +92,6 @@ class Cluster(Construct):
             )
             for position, subnet_id in enumerate(props.subnet_ids_for_load_balancers)
         ]
-        self.log_analytics = LogAnalyticsWorkspace(self, "log_analytics", name=names.log_analytics, sku="PerGB2018", retention_in_days=30, **common)
 
         self.kubernetes_cluster = KubernetesCluster(
             self,
@@ -73,15 +101,12 @@ class Cluster(Construct):
             node_resource_group=names.node_resource_group,
             kubernetes_version=settings.kubernetes_version,
             sku_tier=settings.sku_tier,
-            automatic_upgrade_channel="patch",
-            node_os_upgrade_channel="NodeImage",
+            automatic_upgrade_channel=settings.automatic_upgrade_channel,
+            node_os_upgrade_channel=settings.node_os_upgrade_channel,
             identity=KubernetesClusterIdentity(type="UserAssigned", identity_ids=[self.identity.id]),
             default_node_pool=KubernetesClusterDefaultNodePool(
                 name="system",
-                vm_size=settings.system_pool.vm_size,
-                auto_scaling_enabled=True,
-                min_count=settings.system_pool.min_count,
-                max_count=settings.system_pool.max_count,
+                **_pool_settings(settings.system_pool, props.host_encryption),
                 zones=list(settings.zones),
                 vnet_subnet_id=props.nodes_subnet_id,
                 only_critical_addons_enabled=True,
@@ -112,23 +137,28 @@ class Cluster(Construct):
             local_account_disabled=True,
             oidc_issuer_enabled=True,
             workload_identity_enabled=True,
-            azure_policy_enabled=True,
+            api_server_access_profile=KubernetesClusterApiServerAccessProfile(authorized_ip_ranges=list(settings.api_server.authorized_ip_ranges))
+            if settings.api_server.authorized_ip_ranges
+            else None,
+            private_cluster_enabled=settings.api_server.private_cluster,
+            azure_policy_enabled=props.azure_policy,
+            microsoft_defender=KubernetesClusterMicrosoftDefender(log_analytics_workspace_id=props.log_analytics_workspace_id) if props.defender else None,
             key_vault_secrets_provider=KubernetesClusterKeyVaultSecretsProvider(secret_rotation_enabled=True, secret_rotation_interval="2m"),
-            oms_agent=KubernetesClusterOmsAgent(log_analytics_workspace_id=self.log_analytics.id, msi_auth_for_monitoring_enabled=True),
+            oms_agent=KubernetesClusterOmsAgent(log_analytics_workspace_id=props.log_analytics_workspace_id, msi_auth_for_monitoring_enabled=True),
             depends_on=subnet_roles,
             **common,
         )
         self.cluster_name = names.cluster
+        send_diagnostics(
+            self, "kubernetes_cluster_diagnostics", self.kubernetes_cluster.id, props.log_analytics_workspace_id, log_categories=_CLUSTER_LOG_CATEGORIES
+        )
         self.user_node_pool = KubernetesClusterNodePool(
             self,
             "user_node_pool",
             name="user",
             mode="User",
             kubernetes_cluster_id=self.kubernetes_cluster.id,
-            vm_size=settings.user_pool.vm_size,
-            auto_scaling_enabled=True,
-            min_count=settings.user_pool.min_count,
-            max_count=settings.user_pool.max_count,
+            **_pool_settings(settings.user_pool, props.host_encryption),
             zones=list(settings.zones),
             vnet_subnet_id=props.nodes_subnet_id,
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge="10%"),
@@ -152,9 +182,30 @@ class Cluster(Construct):
             rbac_authorization_enabled=True,
             purge_protection_enabled=True,
             soft_delete_retention_days=90,
-            public_network_access_enabled=True,
-            network_acls=KeyVaultNetworkAcls(default_action="Deny", bypass="AzureServices", virtual_network_subnet_ids=[props.nodes_subnet_id]),
+            public_network_access_enabled=props.key_vault_public_network_access,
+            network_acls=KeyVaultNetworkAcls(default_action="Deny", bypass="AzureServices"),
             **common,
+        )
+        send_diagnostics(self, "key_vault_diagnostics", self.key_vault.id, props.log_analytics_workspace_id, log_category_groups=("audit",))
+        endpoint = {**common, "subnet_id": props.nodes_subnet_id}
+        private_endpoint(
+            self,
+            "key_vault_private_endpoint",
+            name=f"pe-{names.key_vault}",
+            target_resource_id=self.key_vault.id,
+            subresource="vault",
+            private_dns_zone_id=props.private_link_zone_ids["vault"],
+            **endpoint,
+        )
+        # Nodes pull images over the registry's private endpoint in their own region (geo-replica).
+        private_endpoint(
+            self,
+            "registry_private_endpoint",
+            name=f"pe-{names.cluster}-registry",
+            target_resource_id=props.container_registry_id,
+            subresource="registry",
+            private_dns_zone_id=props.private_link_zone_ids["registry"],
+            **endpoint,
         )
         RoleAssignment(
             self,

@@ -1,4 +1,4 @@
-"""Network layer: resource group, dual-stack VNet, node and ingress subnets, and their NSG."""
+"""Network layer: dual-stack VNet, node and ingress subnets, their NSG, and private-link DNS."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
 from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
-from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
+from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import PrivateDnsZoneVirtualNetworkLink
 from cdktf_cdktf_provider_azurerm.subnet import Subnet
 from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import SubnetNetworkSecurityGroupAssociation
 from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
 from constructs import Construct
 
+from dualstack_aks.constructs.monitoring import send_diagnostics
 from dualstack_aks.naming import RegionNames
 from dualstack_aks.plan import RegionAddresses
 
@@ -31,24 +32,28 @@ _INBOUND_RULES = (
 class NetworkProps:
     names: RegionNames
     location: str
+    resource_group_name: str
     addresses: RegionAddresses
+    log_analytics_workspace_id: str
+    # privatelink zone name -> resource group, linked so nodes resolve private endpoints
+    private_link_zones: dict[str, str]
     tags: dict[str, str]
 
 
 class Network(Construct):
-    """Exposes the resource group and subnet ids the cluster and edge layers build on."""
+    """Exposes the VNet and subnets the cluster and edge layers build on."""
 
     def __init__(self, scope: Construct, id_: str, props: NetworkProps):
         super().__init__(scope, id_)
         names, addresses = props.names, props.addresses
+        self._resource_group_name = props.resource_group_name
 
-        self.resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=props.location, tags=props.tags)
         self.virtual_network = VirtualNetwork(
             self,
             "virtual_network",
             name=names.virtual_network,
             location=props.location,
-            resource_group_name=self.resource_group.name,
+            resource_group_name=props.resource_group_name,
             address_space=addresses.vnet.as_list(),
             tags=props.tags,
         )
@@ -57,10 +62,10 @@ class Network(Construct):
             "network_security_group",
             name=names.network_security_group,
             location=props.location,
-            resource_group_name=self.resource_group.name,
+            resource_group_name=props.resource_group_name,
             tags=props.tags,
         )
-        self.security_rules = [
+        for name, priority, access, protocol, source, ports in _INBOUND_RULES:
             NetworkSecurityRule(
                 self,
                 f"rule_{name.replace('-', '_')}",
@@ -74,25 +79,41 @@ class Network(Construct):
                 destination_address_prefix="*",
                 destination_port_range=None if ports else "*",
                 destination_port_ranges=ports,
-                resource_group_name=self.resource_group.name,
+                resource_group_name=props.resource_group_name,
                 network_security_group_name=self.network_security_group.name,
             )
-            for name, priority, access, protocol, source, ports in _INBOUND_RULES
-        ]
-        # Service endpoints let the nodes reach Key Vault and the registry while their network ACLs deny the Internet.
-        self.nodes_subnet = self._subnet("nodes_subnet", names.nodes_subnet, addresses.nodes_subnet.as_list(), ["Microsoft.KeyVault", "Microsoft.ContainerRegistry"])
-        self.ingress_subnet = self._subnet("ingress_subnet", names.ingress_subnet, addresses.ingress_subnet.as_list(), [])
+        send_diagnostics(
+            self,
+            "network_security_group_diagnostics",
+            self.network_security_group.id,
+            props.log_analytics_workspace_id,
+            log_category_groups=("allLogs",),
+            metrics=False,
+        )
+        self.nodes_subnet = self._subnet("nodes_subnet", names.nodes_subnet, addresses.nodes_subnet.as_list())
+        self.ingress_subnet = self._subnet("ingress_subnet", names.ingress_subnet, addresses.ingress_subnet.as_list())
+        for zone, zone_resource_group in sorted(props.private_link_zones.items()):
+            PrivateDnsZoneVirtualNetworkLink(
+                self,
+                f"link_{zone.replace('.', '_')}",
+                name=f"link-{names.virtual_network}",
+                private_dns_zone_name=zone,
+                resource_group_name=zone_resource_group,
+                virtual_network_id=self.virtual_network.id,
+                registration_enabled=False,
+                tags=props.tags,
+            )
 
-    def _subnet(self, id_: str, name: str, prefixes: list[str], service_endpoints: list[str]) -> Subnet:
+    def _subnet(self, id_: str, name: str, prefixes: list[str]) -> Subnet:
         subnet = Subnet(
             self,
             id_,
             name=name,
-            resource_group_name=self.resource_group.name,
+            resource_group_name=self._resource_group_name,
             virtual_network_name=self.virtual_network.name,
             address_prefixes=prefixes,
+            # Egress goes through the cluster's load balancer, never Azure's implicit default.
             default_outbound_access_enabled=False,
-            service_endpoints=service_endpoints or None,
         )
         SubnetNetworkSecurityGroupAssociation(
             self, f"{id_}_network_security_group", subnet_id=subnet.id, network_security_group_id=self.network_security_group.id

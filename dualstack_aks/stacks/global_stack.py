@@ -9,6 +9,7 @@ from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
 from dualstack_aks.constructs.global_dns import GlobalDns, GlobalDnsProps
+from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.registry import Registry, RegistryProps
 from dualstack_aks.naming import GlobalNames
 from dualstack_aks.stacks.providers import add_azurerm_provider
@@ -23,6 +24,9 @@ class GlobalStackProps:
     private_zone: str
     global_record: str
     ttl: int
+    registry_zone_redundant: bool
+    registry_public_network_access: bool
+    registry_allowed_ip_ranges: list[str]
     subscription_id: str | None
     tags: dict[str, str]
 
@@ -35,6 +39,7 @@ class GlobalStack(TerraformStack):
         add_azurerm_provider(self, props.subscription_id)
         names = props.names
         self.resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=props.home_region, tags=props.tags)
+        self.log_analytics = log_analytics_workspace(self, names.log_analytics, props.home_region, self.resource_group.name, props.tags)
         self.registry = Registry(
             self,
             "registry",
@@ -43,6 +48,10 @@ class GlobalStack(TerraformStack):
                 home_region=props.home_region,
                 replica_regions=props.replica_regions,
                 resource_group_name=self.resource_group.name,
+                zone_redundant=props.registry_zone_redundant,
+                public_network_access=props.registry_public_network_access,
+                allowed_ip_ranges=props.registry_allowed_ip_ranges,
+                log_analytics_workspace_id=self.log_analytics.id,
                 tags=props.tags,
             ),
         )

@@ -1,0 +1,108 @@
+"""The one-time stack behind the azurerm backend: a storage account and container that keep every
+other stack's Terraform state, so that no state is ever lost.
+
+Old state versions and deleted blobs and containers stay restorable, the account is geo-redundant
+and locked against deletion, and only Entra ID identities reach it (shared keys off). Terraform
+manages it through Azure Resource Manager alone (no storage data-plane calls), which is what makes
+shared keys unnecessary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle, TerraformStack
+from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig
+from cdktf_cdktf_provider_azurerm.management_lock import ManagementLock
+from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesStorage
+from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
+from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
+from cdktf_cdktf_provider_azurerm.storage_account import (
+    StorageAccount,
+    StorageAccountBlobProperties,
+    StorageAccountBlobPropertiesContainerDeleteRetentionPolicy,
+    StorageAccountBlobPropertiesDeleteRetentionPolicy,
+)
+from cdktf_cdktf_provider_azurerm.storage_container import StorageContainer
+from constructs import Construct
+
+# How long an overwritten state version, a deleted state blob or a deleted container stays restorable.
+STATE_RETENTION_DAYS = 30
+# Data-plane role the azurerm backend needs (read, write, and the blob lease that locks state).
+STATE_DATA_ROLE = "Storage Blob Data Contributor"
+
+
+@dataclass(frozen=True)
+class StateStackProps:
+    resource_group_name: str
+    storage_account_name: str
+    container_name: str
+    location: str
+    subscription_id: str | None
+    tags: dict[str, str]
+
+
+class StateStack(TerraformStack):
+    """Exposes `storage_account` and `container`."""
+
+    def __init__(self, scope: Construct, id_: str, props: StateStackProps):
+        super().__init__(scope, id_)
+        AzurermProvider(
+            self,
+            "azurerm",
+            features=[AzurermProviderFeatures(storage=[AzurermProviderFeaturesStorage(data_plane_available=False)])],
+            storage_use_azuread=True,
+            subscription_id=props.subscription_id,
+        )
+        keep = TerraformResourceLifecycle(prevent_destroy=True)
+        resource_group = ResourceGroup(self, "resource_group", name=props.resource_group_name, location=props.location, tags=props.tags)
+        self.storage_account = StorageAccount(
+            self,
+            "storage_account",
+            name=props.storage_account_name,
+            resource_group_name=resource_group.name,
+            location=props.location,
+            account_kind="StorageV2",
+            account_tier="Standard",
+            # A second copy in the paired region survives the loss of the home region.
+            account_replication_type="GRS",
+            min_tls_version="TLS1_2",
+            https_traffic_only_enabled=True,
+            allow_nested_items_to_be_public=False,
+            shared_access_key_enabled=False,
+            default_to_oauth_authentication=True,
+            local_user_enabled=False,
+            cross_tenant_replication_enabled=False,
+            blob_properties=StorageAccountBlobProperties(
+                versioning_enabled=True,
+                delete_retention_policy=StorageAccountBlobPropertiesDeleteRetentionPolicy(days=STATE_RETENTION_DAYS),
+                container_delete_retention_policy=StorageAccountBlobPropertiesContainerDeleteRetentionPolicy(days=STATE_RETENTION_DAYS),
+            ),
+            lifecycle=keep,
+            tags=props.tags,
+        )
+        # storage_account_id (not storage_account_name) creates the container through Resource Manager.
+        self.container = StorageContainer(
+            self,
+            "container",
+            name=props.container_name,
+            storage_account_id=self.storage_account.id,
+            container_access_type="private",
+            lifecycle=keep,
+        )
+        ManagementLock(
+            self,
+            "storage_account_lock",
+            name="keep-terraform-state",
+            scope=self.storage_account.id,
+            lock_level="CanNotDelete",
+            notes="Holds the Terraform state of every dualstack-aks stack.",
+        )
+        # Whoever bootstraps can use the backend at once; CI identities get the same role (README).
+        RoleAssignment(
+            self,
+            "bootstrapper_state_access",
+            scope=self.storage_account.id,
+            role_definition_name=STATE_DATA_ROLE,
+            principal_id=DataAzurermClientConfig(self, "client_config").object_id,
+        )

@@ -1,0 +1,227 @@
+"""Security: checkov on every shipped config, the policy guard, and a scan for credentials."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dualstack_aks.loader import ConfigError, load_config, parse_config
+from dualstack_aks.policy import RULE_IDS, PolicyAspect, check_acknowledgements
+from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, only
+
+CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv/checkov/bin/checkov"))
+CHECKOV_CONFIG = REPO / ".checkov.yaml"
+
+
+def test_checkov_passes_every_shipped_config(synthesize, tmp_path):
+    assert CHECKOV.exists(), f"{CHECKOV} is missing: `make test` installs it (requirements-checkov.txt)"
+    for config_path in SHIPPED_CONFIGS:
+        outdir, _ = synthesize(load_config(config_path))
+        shutil.copytree(outdir, tmp_path / config_id(config_path))
+    result = subprocess.run(
+        [str(CHECKOV), "--config-file", str(CHECKOV_CONFIG), "-d", str(tmp_path), "-o", "json"], capture_output=True, text=True
+    )
+    report = json.loads(result.stdout)
+    summary = report["summary"]
+    failed = [f"{check['check_id']} {check['resource']} ({check['file_path']})" for check in report["results"]["failed_checks"]]
+    assert failed == [] and summary["failed"] == 0
+    assert summary["passed"] > 100 * len(SHIPPED_CONFIGS) // 2, summary
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_checkov_skip_is_listed_once_with_its_reason():
+    lines = CHECKOV_CONFIG.read_text().splitlines()
+    skips = [(number, line.strip().removeprefix("- ")) for number, line in enumerate(lines) if re.match(r"^\s+- CKV", line)]
+    assert skips, "expected the skip list in .checkov.yaml"
+    assert len({check for _, check in skips}) == len(skips)
+    for number, check in skips:
+        assert lines[number - 1].strip().startswith("#"), f"{check} in .checkov.yaml has no reason above it"
+    assert yaml.safe_load(CHECKOV_CONFIG.read_text())["skip-check"] == [check for _, check in skips]
+
+
+def test_no_inline_checkov_skips_anywhere():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    offenders = [name for name in tracked if name != "tests/test_security.py" and "checkov:skip" in (REPO / name).read_text(errors="ignore")]
+    assert offenders == []
+
+
+# --- the policy guard -------------------------------------------------------------------------
+
+BASE = {"dns": {"zone": "guard.example.com"}, "regions": [{"name": "eastus2", "index": 0}], "cluster": {"api_server": {"authorized_ip_ranges": ["198.51.100.0/24"]}}}
+
+
+def _with(**overrides) -> dict:
+    config = json.loads(json.dumps(BASE))
+    for dotted, value in overrides.items():
+        node = config
+        *parents, leaf = dotted.split("__")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return config
+
+
+def _synth_problems(synthesize, raw: dict) -> list[str]:
+    try:
+        synthesize(parse_config(raw, "guard.yaml"), source="guard.yaml")
+    except ConfigError as error:
+        return error.problems
+    return []
+
+
+SWITCHES = [
+    ("security__host_encryption", False, "HOST-ENCRYPTION", "security.host_encryption"),
+    ("security__azure_policy", False, "AKS-AZURE-POLICY", "security.azure_policy"),
+    ("security__defender", False, "AKS-DEFENDER", "security.defender"),
+    ("security__registry_public_network_access", True, "ACR-PUBLIC-ACCESS", "security.registry_public_network_access"),
+    ("security__key_vault_public_network_access", True, "KV-PUBLIC-ACCESS", "security.key_vault_public_network_access"),
+    ("cluster__api_server", {"authorized_ip_ranges": []}, "AKS-API-ACCESS", "cluster.api_server"),
+]
+
+
+@pytest.mark.parametrize("switch, value, rule, path", SWITCHES, ids=[rule for *_, rule, _ in SWITCHES])
+def test_turning_a_control_off_needs_an_acknowledgement(synthesize, switch, value, rule, path):
+    problems = _synth_problems(synthesize, _with(**{switch: value}))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"guard.yaml: {path}: turns off security control {rule} (")
+    assert problems[0].endswith(f"turn it back on, or add `security.acknowledgements.{rule}: <reason>`")
+    acknowledged = _with(**{switch: value, "security__acknowledgements": {rule: "accepted for this test deployment"}})
+    assert _synth_problems(synthesize, acknowledged) == []
+
+
+def test_acknowledged_host_encryption_off_reaches_the_output(synthesize):
+    raw = _with(security__host_encryption=False, security__acknowledgements={"HOST-ENCRYPTION": "EncryptionAtHost not registered yet"})
+    _, stacks = synthesize(parse_config(raw, "guard.yaml"))
+    region = stacks["region-eastus2"]
+    assert only(region, "azurerm_kubernetes_cluster")["default_node_pool"]["host_encryption_enabled"] is False
+    assert only(region, "azurerm_kubernetes_cluster_node_pool")["host_encryption_enabled"] is False
+
+
+def test_registry_public_access_limited_to_ranges_passes_without_acknowledgement(synthesize):
+    raw = _with(security__registry_public_network_access=True, security__registry_allowed_ip_ranges=["198.51.100.0/24"])
+    _, stacks = synthesize(parse_config(raw, "guard.yaml"))
+    registry = only(stacks["global"], "azurerm_container_registry")
+    assert registry["public_network_access_enabled"] is True
+    assert registry["network_rule_set"] == [{"default_action": "Deny", "ip_rule": [{"action": "Allow", "ip_range": "198.51.100.0/24"}]}]
+
+
+@pytest.mark.parametrize(
+    "acknowledgements, expected",
+    [
+        ({"KV-RBAC": "nothing breaks it"}, "guard.yaml: security.acknowledgements.KV-RBAC: acknowledges a control that is on; remove the entry"),
+        ({"NO-SUCH-RULE": "a long enough reason"}, f"guard.yaml: security.acknowledgements.NO-SUCH-RULE: unknown rule id; known: {', '.join(RULE_IDS)}"),
+    ],
+)
+def test_stale_or_unknown_acknowledgements_are_errors(synthesize, acknowledgements, expected):
+    assert _synth_problems(synthesize, _with(security__acknowledgements=acknowledgements)) == [expected]
+
+
+def test_acknowledgement_needs_a_real_reason(synthesize):
+    raw = _with(security__defender=False, security__acknowledgements={"AKS-DEFENDER": "ok"})
+    assert _synth_problems(synthesize, raw) == [
+        "guard.yaml: security.acknowledgements.AKS-DEFENDER: give the reason in at least 10 characters, got 'ok'"
+    ]
+
+
+def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
+    """A construct added outside the config path (a subnet without NSG, an open Key Vault) is caught."""
+    from cdktf_cdktf_provider_azurerm.key_vault import KeyVault
+    from cdktf_cdktf_provider_azurerm.subnet import Subnet
+
+    from dualstack_aks.app import build_app
+
+    built = build_app(default_config, str(tmp_path))
+    stack = built.regions["eastus2"].infra
+    Subnet(stack, "stray_subnet", name="snet-stray", resource_group_name="rg", virtual_network_name="vnet", address_prefixes=["10.0.9.0/24"])
+    KeyVault(stack, "stray_vault", name="kv-stray", location="eastus2", resource_group_name="rg", sku_name="standard", tenant_id="t")
+    built.app.synth()
+    found = {(violation.rule.id, violation.construct_path) for violation in built.policy.all_violations()}
+    assert found == {
+        ("SUBNET-NSG", "region-eastus2/stray_subnet"),
+        ("KV-RBAC", "region-eastus2/stray_vault"),
+        ("KV-PURGE-PROTECTION", "region-eastus2/stray_vault"),
+        ("KV-PUBLIC-ACCESS", "region-eastus2/stray_vault"),
+    }
+
+
+def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
+    import main
+
+    config = tmp_path / "open.yaml"
+    config.write_text(yaml.safe_dump(_with(security__defender=False)))
+    existing = tmp_path / "cdktf.out"
+    existing.mkdir()
+    (existing / "sentinel").write_text("before")
+    monkeypatch.chdir(tmp_path)
+    assert main.main(["--config", str(config)]) == 2
+    assert capsys.readouterr().err.startswith(f"{config}: security.defender: turns off security control AKS-DEFENDER")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cdktf.out", "open.yaml"]
+    assert [path.name for path in existing.iterdir()] == ["sentinel"]
+
+
+def test_check_acknowledgements_passes_a_clean_run():
+    assert check_acknowledgements(PolicyAspect().all_violations(), {}) == []
+
+
+# --- no credentials in the output -------------------------------------------------------------
+
+SECRET_KEYS = re.compile(
+    r"^(\w*_)?(password|secret|client_secret|client_key|client_certificate|token|access_key|primary_key|secondary_key|connection_string|sas|kube_config_raw|kube_admin_config)$",
+    re.I,
+)
+SECRET_VALUES = [
+    re.compile(r"-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----"),
+    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),  # a JWT
+    re.compile(r"AccountKey=|SharedAccessSignature=|sig=[A-Za-z0-9%]{20,}"),
+    re.compile(r"\b[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/])"),  # an Azure storage or registry key
+    re.compile(r"apiVersion:\s*v1\s+clusters:"),  # a kubeconfig
+]
+# Attributes whose values are expressions that read credentials from another resource.
+CREDENTIAL_REFERENCES = re.compile(r"\.(kube_config|kube_admin_config)(\[0\])?\.(client_key|client_certificate|password|username)|\.(kube_config_raw|kube_admin_config_raw|admin_password|primary_access_key|secondary_access_key)\b")
+
+
+def find_credentials(document, path="$") -> list[str]:
+    """JSON paths that hold, or read, a credential."""
+    found = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if SECRET_KEYS.search(key) and isinstance(value, str) and value:
+                found.append(f"{path}.{key}")
+            found += find_credentials(value, f"{path}.{key}")
+    elif isinstance(document, list):
+        for position, value in enumerate(document):
+            found += find_credentials(value, f"{path}[{position}]")
+    elif isinstance(document, str) and (any(pattern.search(document) for pattern in SECRET_VALUES) or CREDENTIAL_REFERENCES.search(document)):
+        found.append(path)
+    return found
+
+
+@pytest.mark.parametrize("config_path", SHIPPED_CONFIGS, ids=config_id)
+def test_no_credentials_in_any_stack_or_output(synthesize, config_path):
+    _, stacks = synthesize(load_config(config_path))
+    for name, stack in stacks.items():
+        assert find_credentials(stack) == [], name
+        for output_name, output in stack.get("output", {}).items():
+            assert re.fullmatch(r"\$\{[a-z_]+\.[\w-]+\.id\}", output["value"]), f"{name} output {output_name} exports {output['value']}"
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        {"provider": {"kubernetes": [{"client_key": "abc"}]}},
+        {"provider": {"helm": [{"kubernetes": {"token": "${var.t}"}}]}},
+        {"output": {"kc": {"value": "${azurerm_kubernetes_cluster.c.kube_admin_config_raw}"}}},
+        {"output": {"k": {"value": "${azurerm_kubernetes_cluster.c.kube_config[0].client_key}"}}},
+        {"resource": {"x": {"y": {"values": ["-----BEGIN RSA PRIVATE KEY-----\nMII"]}}}},
+        {"resource": {"x": {"y": {"setting": "DefaultEndpointsProtocol=https;AccountKey=abc"}}}},
+    ],
+)
+def test_credential_scan_catches_planted_secrets(planted):
+    assert find_credentials(planted) != []
