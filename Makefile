@@ -26,11 +26,12 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT := $(BIN)/python -m scripts.preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install synth plan-addresses diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install synth plan-addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
 	@echo "make plan-addresses          print the address plan"
+	@echo "make docs                    rewrite the README configuration reference from dualstack_aks/config.py"
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the test suite"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
@@ -62,6 +63,9 @@ synth: $(VENV)/.installed
 
 plan-addresses: $(VENV)/.installed
 	$(BIN)/python main.py $(CONFIG_ARG) --plan
+
+docs: $(VENV)/.installed
+	$(BIN)/python -m dualstack_aks.reference --write
 
 # The default config's picture is the README's; another config's goes to docs/diagrams/<its name>.
 DIAGRAM := $(if $(CONFIG),docs/diagrams/$(basename $(notdir $(CONFIG))),docs/diagram)

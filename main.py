@@ -6,16 +6,14 @@ import argparse
 import os
 import sys
 
-from dualstack_aks.loader import ConfigError, load_config
+from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, config_path, load_or_report
+from dualstack_aks.loader import ConfigError
 from dualstack_aks.plan import format_plan, plan_addresses
-
-DEFAULT_CONFIG = "config/default.yaml"
-EXIT_BAD_CONFIG = 2
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", help=f"YAML config (default: $DUALSTACK_CONFIG, else {DEFAULT_CONFIG})")
+    add_config_option(parser)
     parser.add_argument("--plan", action="store_true", help="print the address plan and exit, without synthesizing")
     parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR") or "cdktf.out", help="output directory (default: cdktf.out)")
     return parser.parse_args(argv)
@@ -23,11 +21,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    path = args.config or os.environ.get("DUALSTACK_CONFIG") or DEFAULT_CONFIG
-    try:
-        config = load_config(path)
-    except ConfigError as error:
-        print("\n".join(error.problems), file=sys.stderr)
+    path = config_path(args.config)
+    config = load_or_report(path)
+    if config is None:
         return EXIT_BAD_CONFIG
     if args.plan:
         print(format_plan(plan_addresses(config)))

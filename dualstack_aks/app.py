@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from cdktf import App, Aspects, AzurermBackend, LocalBackend, TerraformStack
 
-from dualstack_aks.config import Backend, Config
+from dualstack_aks.config import Backend, Config, Region
 from dualstack_aks.constructs.ingress import IngressProps
 from dualstack_aks.constructs.private_link import PRIVATE_LINK_ZONES
-from dualstack_aks.ingress_values import FAMILIES, IngressRelease
+from dualstack_aks.constructs.sample_app import SampleAppProps
+from dualstack_aks.ingress_values import IP_FAMILY, front_door_families, plan_releases
 from dualstack_aks.loader import ConfigError
-from dualstack_aks.naming import GlobalNames, IngressNames, RegionNames
-from dualstack_aks.plan import plan_addresses
+from dualstack_aks.naming import GlobalNames, RegionNames
+from dualstack_aks.plan import RegionAddresses, plan_addresses
 from dualstack_aks.policy import PolicyAspect, check_acknowledgements
 from dualstack_aks.stacks.global_stack import GlobalStack, GlobalStackProps
 from dualstack_aks.stacks.ingress_stack import IngressStack, IngressStackProps
@@ -68,6 +69,73 @@ def _add_backend(stack: TerraformStack, name: str, backend: Backend) -> None:
         LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{name}.tfstate")
 
 
+def _add_region(app: App, config: Config, region: Region, addresses: RegionAddresses, attachments: GlobalAttachments, tags: dict[str, str]) -> RegionStacks:
+    """A region's infra stack and, after it, its ingress stack."""
+    names = RegionNames.derive(config.name_prefix, region.name)
+    existing_network, existing_cluster = region.existing_network, region.existing_cluster
+    releases = plan_releases(
+        mode=config.ingress.mode,
+        primary_family=config.primary_family,
+        translating_ingress=config.ingress.translating_ingress,
+        public_ip_names={"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6},
+        public_ip_resource_group=names.edge_resource_group,
+        replicas=config.ingress.replicas,
+        internal_subnet=(existing_network.ingress_subnet if existing_network else names.ingress_subnet) if config.ingress.internal_load_balancers else None,
+        internal_ips=addresses.internal_ingress_ips(),
+    )
+    infra = RegionStack(
+        app,
+        region_stack_name(region.name),
+        RegionStackProps(
+            names=names,
+            addresses=addresses,
+            cluster=config.cluster,
+            security=config.security,
+            attachments=attachments,
+            front_door_families=front_door_families(releases),
+            internal_load_balancers=config.ingress.internal_load_balancers,
+            existing_network=existing_network,
+            existing_cluster=existing_cluster,
+            ttl=config.dns.ttl,
+            subscription_id=config.azure.subscription_id,
+            tags=tags,
+        ),
+    )
+    _add_backend(infra, region_stack_name(region.name), config.backend)
+
+    sample = config.sample_app
+    ingress = IngressStack(
+        app,
+        ingress_stack_name(region.name),
+        IngressStackProps(
+            cluster_name=existing_cluster.name if existing_cluster else names.cluster,
+            cluster_resource_group_name=existing_cluster.resource_group if existing_cluster else names.resource_group,
+            kubelogin_mode=config.azure.kubelogin_mode,
+            ingress=IngressProps(
+                namespace=config.ingress.namespace,
+                chart_repository=config.ingress.chart_repository,
+                chart_version=config.ingress.chart_version,
+                releases=releases,
+            ),
+            sample_app=SampleAppProps(
+                namespace=sample.namespace,
+                image=sample.image,
+                replicas=sample.replicas,
+                port=sample.port,
+                backend_family=IP_FAMILY[config.primary_family],
+                ingress_classes=[release.names.ingress_class for release in releases],
+                hosts=[f"{config.dns.global_record}.{config.dns.zone}", infra.edge.fqdn],
+            )
+            if sample.enabled
+            else None,
+            subscription_id=config.azure.subscription_id,
+        ),
+    )
+    ingress.add_dependency(infra)
+    _add_backend(ingress, ingress_stack_name(region.name), config.backend)
+    return RegionStacks(infra=infra, ingress=ingress)
+
+
 def build_app(config: Config, outdir: str) -> BuiltApp:
     app = App(outdir=outdir, stack_traces=False)
     tags = {"managed-by": "cdktf", "app": "dualstack-aks", **config.tags}
@@ -105,56 +173,9 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
     )
 
     plan = plan_addresses(config)
-    regions: dict[str, RegionStacks] = {}
-    for region in config.regions:
-        names = RegionNames.derive(config.name_prefix, region.name)
-        infra = RegionStack(
-            app,
-            region_stack_name(region.name),
-            RegionStackProps(
-                names=names,
-                addresses=plan[region.name],
-                cluster=config.cluster,
-                security=config.security,
-                attachments=attachments,
-                ttl=config.dns.ttl,
-                subscription_id=subscription_id,
-                tags=tags,
-            ),
-        )
-        infra.add_dependency(global_stack)
-        _add_backend(infra, region_stack_name(region.name), config.backend)
-
-        releases = [
-            IngressRelease(
-                family=family,
-                translating=family != config.primary_family,
-                names=IngressNames.derive(family),
-                public_ip_name=infra.edge.ingress_public_ip_names[family],
-                public_ip_resource_group=infra.edge.resource_group_name,
-                replicas=config.ingress.replicas,
-            )
-            for family in FAMILIES
-        ]
-        ingress = IngressStack(
-            app,
-            ingress_stack_name(region.name),
-            IngressStackProps(
-                cluster_name=infra.cluster.cluster_name,
-                cluster_resource_group_name=names.resource_group,
-                kubelogin_mode=config.azure.kubelogin_mode,
-                ingress=IngressProps(
-                    namespace=config.ingress.namespace,
-                    chart_repository=config.ingress.chart_repository,
-                    chart_version=config.ingress.chart_version,
-                    releases=releases,
-                ),
-                subscription_id=subscription_id,
-            ),
-        )
-        ingress.add_dependency(infra)
-        _add_backend(ingress, ingress_stack_name(region.name), config.backend)
-        regions[region.name] = RegionStacks(infra=infra, ingress=ingress)
+    regions = {region.name: _add_region(app, config, region, plan[region.name], attachments, tags) for region in config.regions}
+    for stacks in regions.values():
+        stacks.infra.add_dependency(global_stack)
     policy = PolicyAspect()
     # cdktf applies aspects stack by stack (an aspect on the App is never invoked).
     for stack in [global_stack, *(stacks for region in regions.values() for stacks in (region.infra, region.ingress))]:

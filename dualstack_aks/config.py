@@ -87,6 +87,24 @@ class RegionKubernetes(_Model):
     dns_service_ip: IPv4Address | None = Field(None, description="Cluster DNS address inside the IPv4 service range (default: its 10th address).")
 
 
+class ExistingNetwork(_Model):
+    """An existing dual-stack VNet to build the cluster in (its ranges go in `network` so they are validated)."""
+
+    resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the VNet.")
+    virtual_network: str = Field(min_length=2, max_length=64, description="VNet name.")
+    nodes_subnet: str = Field(min_length=1, max_length=80, description="Subnet for the cluster nodes.")
+    ingress_subnet: str = Field(min_length=1, max_length=80, description="Subnet for the internal load balancers of the ingress.")
+
+
+class ExistingCluster(_Model):
+    """An existing dual-stack AKS cluster: only the edge and ingress layers are created for it."""
+
+    resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the cluster.")
+    name: str = Field(min_length=1, max_length=63, description="Cluster name.")
+    pod_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's pod CIDRs as deployed (IPv4 first); both families are required.")
+    service_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's service CIDRs as deployed (IPv4 first); both families are required.")
+
+
 class Region(_Model):
     """One Azure region that gets its own VNet, cluster, edge and ingress stacks."""
 
@@ -94,6 +112,8 @@ class Region(_Model):
     index: int = Field(ge=0, le=255, description="Stable slot in the address plan; never reuse or renumber a deployed region's index.")
     network: RegionNetwork = Field(default_factory=RegionNetwork, description="Explicit VNet ranges (optional).")
     kubernetes: RegionKubernetes = Field(default_factory=RegionKubernetes, description="Explicit pod/service ranges (optional).")
+    existing_network: ExistingNetwork | None = Field(None, description="Build the cluster in this existing VNet instead of creating one.")
+    existing_cluster: ExistingCluster | None = Field(None, description="Use this existing cluster: only the edge and ingress layers are created.")
 
 
 class AddressSpace(_Model):
@@ -151,8 +171,31 @@ class Ingress(_Model):
 
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version.")
     chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", description="Helm repository holding the chart.")
-    namespace: DnsLabel = Field("ingress-nginx", description="Namespace of both releases.")
+    namespace: DnsLabel = Field("ingress-nginx", description="Namespace of the releases.")
     replicas: int = Field(2, ge=2, le=50, description="Controller replicas per release (at least two, spread over zones).")
+    mode: Literal["twin", "dual-stack"] = Field(
+        "twin", description="`twin`: one release per family, the non-primary one translating; `dual-stack`: one release whose Service has both families."
+    )
+    translating_ingress: bool = Field(
+        True, description="twin mode: deploy the translating (non-primary family) ingress with its public IP and DNS records; off leaves a single-family front door."
+    )
+    internal_load_balancers: bool = Field(
+        True, description="Also expose each ingress on a private load balancer with static addresses in the ingress subnet, named by the private DNS zone."
+    )
+
+
+class SampleApp(_Model):
+    """An echo app behind every IngressClass, to prove the NAT64/NAT46 path after deploy."""
+
+    enabled: bool = Field(False, description="Deploy the echo app in every region.")
+    image: str = Field(
+        "ghcr.io/mendhak/http-https-echo:42@sha256:a265f55c86cb3baead76fdf379dc8e9e6440ed121874e101e60b833e05bce8d4",
+        pattern=r"^[^@\s]+@sha256:[0-9a-f]{64}$",
+        description="Echo server image, pinned by digest; it answers with the client address and the request headers it saw.",
+    )
+    namespace: DnsLabel = Field("echo", description="Namespace of the echo app.")
+    replicas: int = Field(2, ge=1, le=10, description="Echo app replicas.")
+    port: int = Field(8080, ge=1024, le=65535, description="Port the echo server listens on (HTTP).")
 
 
 class Security(_Model):
@@ -200,6 +243,7 @@ class Config(_Model):
     dns: Dns = Field(description="DNS names.")
     ingress: Ingress = Field(default_factory=Ingress, description="ingress-nginx pair.")
     registry_region: AzureRegion | None = Field(None, description="Home region of the container registry (default: the first region); the others get geo-replicas.")
+    sample_app: SampleApp = Field(default_factory=SampleApp, description="Optional echo app proving the translation path.")
     security: Security = Field(default_factory=Security, description="Security controls and their acknowledged exceptions.")
     backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")
     azure: Azure = Field(default_factory=Azure, description="Provider settings.")

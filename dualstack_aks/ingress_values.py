@@ -1,11 +1,12 @@
-"""Helm values of the ingress-nginx releases: files in helm-values/ merged with computed values.
+"""Which ingress-nginx releases a region gets, and their Helm values.
 
-Pure Python (no jsii): the ingress construct receives the finished values.
+Values are the files in helm-values/ merged with computed values; pure Python (no jsii), the
+ingress construct receives the finished values.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +16,67 @@ from dualstack_aks.naming import IngressNames
 
 VALUES_DIR = Path(__file__).resolve().parent.parent / "helm-values"
 FAMILIES = ("ipv4", "ipv6")
+DUAL_STACK = "dual-stack"
+IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
+_ANNOTATION = "service.beta.kubernetes.io/azure-"
 
 
 @dataclass(frozen=True)
 class IngressRelease:
-    """One ingress-nginx release: its family, role and where its public IP lives."""
+    """One ingress-nginx release: the families its Services carry and how they are pinned."""
 
-    family: str
-    translating: bool
+    variant: str  # "ipv4", "ipv6" or "dual-stack": names the values file and the Kubernetes names
+    families: tuple[str, ...]
+    role: str  # native | nat64-proxy | nat46-proxy | dual-stack
     names: IngressNames
-    public_ip_name: str
+    public_ip_names: dict[str, str]  # family -> public IP resource name
     public_ip_resource_group: str
     replicas: int
+    internal_subnet: str | None = None  # set: also a private load balancer in this subnet
+    internal_ips: dict[str, str] = field(default_factory=dict)  # family -> static private address
 
-    @property
-    def role(self) -> str:
-        """`nat64-proxy` / `nat46-proxy` for the translating release, else `native`."""
-        if not self.translating:
-            return "native"
-        return "nat64-proxy" if self.family == "ipv6" else "nat46-proxy"
+
+def plan_releases(
+    *,
+    mode: str,
+    primary_family: str,
+    translating_ingress: bool,
+    public_ip_names: dict[str, str],
+    public_ip_resource_group: str,
+    replicas: int,
+    internal_subnet: str | None,
+    internal_ips: dict[str, str],
+) -> list[IngressRelease]:
+    """The releases of one region: twin (one per family, the non-primary one translating at L7)
+    or a single dual-stack release."""
+
+    def release(variant: str, families: tuple[str, ...], role: str) -> IngressRelease:
+        return IngressRelease(
+            variant=variant,
+            families=families,
+            role=role,
+            names=IngressNames.derive(variant),
+            public_ip_names={family: public_ip_names[family] for family in families},
+            public_ip_resource_group=public_ip_resource_group,
+            replicas=replicas,
+            internal_subnet=internal_subnet,
+            internal_ips={family: internal_ips[family] for family in families} if internal_subnet else {},
+        )
+
+    if mode == DUAL_STACK:
+        return [release(DUAL_STACK, FAMILIES, DUAL_STACK)]
+    releases = []
+    for family in FAMILIES:
+        if family == primary_family:
+            releases.append(release(family, (family,), "native"))
+        elif translating_ingress:
+            releases.append(release(family, (family,), "nat64-proxy" if family == "ipv6" else "nat46-proxy"))
+    return releases
+
+
+def front_door_families(releases: list[IngressRelease]) -> tuple[str, ...]:
+    """Families that get a public IP and DNS records: exactly those some release serves."""
+    return tuple(family for family in FAMILIES if any(family in release.families for release in releases))
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -51,34 +94,59 @@ def _load(name: str, values_dir: Path) -> dict[str, Any]:
     return yaml.safe_load((values_dir / f"{name}.yaml").read_text(encoding="utf-8")) or {}
 
 
-def computed_values(release: IngressRelease) -> dict[str, Any]:
+def _service_shape(release: IngressRelease) -> dict[str, Any]:
+    dual = len(release.families) > 1
+    return {"ipFamilyPolicy": "RequireDualStack" if dual else "SingleStack", "ipFamilies": [IP_FAMILY[f] for f in release.families]}
+
+
+def _public_pinning(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, str]:
+    """A single-family Service names its public IP; a dual-stack one gives both addresses."""
+    annotations = {f"{_ANNOTATION}load-balancer-resource-group": release.public_ip_resource_group}
+    if len(release.families) == 1:
+        annotations[f"{_ANNOTATION}pip-name"] = release.public_ip_names[release.families[0]]
+    else:
+        annotations.update({f"{_ANNOTATION}load-balancer-{family}": public_ip_addresses[family] for family in release.families})
+    return annotations
+
+
+def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, Any]:
+    """Per-region values: names, replicas, spreading, and the Services pinned to their addresses."""
     names = release.names
     selector = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": names.release, "app.kubernetes.io/component": "controller"}
+    # The public Service's families come from the variant's values file; the internal one mirrors them.
+    service: dict[str, Any] = {"annotations": _public_pinning(release, public_ip_addresses)}
+    if release.internal_subnet:
+        service["internal"] = {
+            "enabled": True,
+            **_service_shape(release),
+            "externalTrafficPolicy": "Local",
+            "annotations": {
+                f"{_ANNOTATION}load-balancer-internal": "true",
+                f"{_ANNOTATION}load-balancer-internal-subnet": release.internal_subnet,
+                **{f"{_ANNOTATION}load-balancer-{family}": address for family, address in release.internal_ips.items()},
+            },
+        }
     return {
         "controller": {
             "replicaCount": release.replicas,
             "electionID": f"{names.release}-leader",
             "ingressClass": names.ingress_class,
             "ingressClassResource": {"name": names.ingress_class, "controllerValue": names.controller_value},
-            "podLabels": {"dualstack-aks/family": release.family, "dualstack-aks/role": release.role},
-            # Pin the Service to the pre-created static public IP of its family.
-            "service": {
-                "annotations": {
-                    "service.beta.kubernetes.io/azure-pip-name": release.public_ip_name,
-                    "service.beta.kubernetes.io/azure-load-balancer-resource-group": release.public_ip_resource_group,
-                }
-            },
+            "podLabels": {"dualstack-aks/families": "-".join(release.families), "dualstack-aks/role": release.role},
+            "service": service,
             "topologySpreadConstraints": [
-                {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}},
-                {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}},
+                {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}}
+                for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
             ],
         }
     }
 
 
-def release_values(release: IngressRelease, values_dir: Path = VALUES_DIR) -> dict[str, Any]:
-    """common.yaml < <family>.yaml < computed values."""
-    return deep_merge(deep_merge(_load("common", values_dir), _load(release.family, values_dir)), computed_values(release))
+def release_values(release: IngressRelease, public_ip_addresses: dict[str, str] | None = None, values_dir: Path = VALUES_DIR) -> dict[str, Any]:
+    """common.yaml < <variant>.yaml < computed values. `public_ip_addresses` (family -> address)
+    is needed only by a dual-stack release."""
+    files = deep_merge(_load("common", values_dir), _load(release.variant, values_dir))
+    return deep_merge(files, computed_values(release, public_ip_addresses or {}))
 
 
 class _PlainDumper(yaml.SafeDumper):

@@ -11,6 +11,7 @@ Slot layout (IPv4: one /13 per index; IPv6: one /48 per index):
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Network
 
@@ -18,10 +19,13 @@ from dualstack_aks.config import AddressSpace, Config, DualStackCidrs, Region
 
 IPV4_SLOT_PREFIX = 13
 IPV6_SLOT_PREFIX = 48
+# The cluster DNS Service takes this address of the IPv4 service range unless the config names one.
+DNS_SERVICE_IP_OFFSET = 10
+INTERNAL_INGRESS_HOST = 10
 
 
 class PlanError(ValueError):
-    """A region's index has no slot in a supernet."""
+    """A range the config leaves out cannot be planned; `path` is the region field to fix."""
 
     def __init__(self, path: str, message: str):
         super().__init__(message)
@@ -59,6 +63,19 @@ class RegionAddresses:
             "kubernetes.service_cidrs": self.service_cidrs,
         }
 
+    def internal_ingress_ips(self) -> dict[str, str]:
+        """Static private addresses of the internal load balancers, by family: a fixed host of the
+        ingress subnet (Azure reserves the first four addresses of every subnet)."""
+        return {
+            "ipv4": str(self.ingress_subnet.ipv4[INTERNAL_INGRESS_HOST]),
+            "ipv6": str(self.ingress_subnet.ipv6[INTERNAL_INGRESS_HOST]),
+        }
+
+
+def subnet_count(network: IPv4Network | IPv6Network, new_prefix: int) -> int:
+    """How many /new_prefix subnets `network` holds (0 when it is smaller than one)."""
+    return 1 << (new_prefix - network.prefixlen) if network.prefixlen <= new_prefix else 0
+
 
 def _nth(network, new_prefix: int, index: int):
     """The index-th subnet of `network` with `new_prefix`, without listing them all."""
@@ -66,23 +83,38 @@ def _nth(network, new_prefix: int, index: int):
     return ipaddress.ip_network((int(network.network_address) + index * size, new_prefix))
 
 
-def _slot(supernet, slot_prefix: int, index: int, path: str):
-    if supernet.prefixlen > slot_prefix:
-        raise PlanError(path, f"is {supernet}; planning needs a /{slot_prefix} per region, so use a /{slot_prefix} or larger")
-    slots = 1 << (slot_prefix - supernet.prefixlen)
+def _slot(supernet, slot_prefix: int, index: int, field: str):
+    slots = subnet_count(supernet, slot_prefix)
     if index >= slots:
-        raise PlanError(path, f"{supernet} has {slots} region slots (index 0-{slots - 1}); a region uses index {index}")
+        room = f"which has slots for index 0-{slots - 1}" if slots else f"which is smaller than the /{slot_prefix} a region needs"
+        raise PlanError("index", f"{index} has no slot in {field} {supernet}, {room}")
     return _nth(supernet, slot_prefix, index)
 
 
-def _pair(explicit: DualStackCidrs | None, planned) -> FamilyPair:
+def _subnet_in_vnet(vnet, new_prefix: int, index: int, field: str):
+    if index >= subnet_count(vnet, new_prefix):
+        # The index-th /new_prefix needs 2**bit_length(index) subnets of room.
+        needed = new_prefix - index.bit_length()
+        raise PlanError(field, f"not set, and the VNet {vnet} has no room for the planned /{new_prefix}; set it, or make the VNet a /{needed} or larger")
+    return _nth(vnet, new_prefix, index)
+
+
+def _pair(explicit: DualStackCidrs | None, planned: Callable[[], FamilyPair]) -> FamilyPair:
     if explicit is not None:
         return FamilyPair(IPv4Network(explicit.ipv4), IPv6Network(explicit.ipv6))
     return planned()
 
 
+def _dns_service_ip(explicit: str | None, services: IPv4Network) -> IPv4Address:
+    if explicit is not None:
+        return IPv4Address(explicit)
+    if services.num_addresses <= DNS_SERVICE_IP_OFFSET:
+        raise PlanError("kubernetes.dns_service_ip", f"not set, and the IPv4 service range {services} has no address #{DNS_SERVICE_IP_OFFSET} to use; set it, or use a larger range")
+    return services[DNS_SERVICE_IP_OFFSET]
+
+
 def plan_region(region: Region, space: AddressSpace) -> RegionAddresses:
-    """Ranges of one region; raises PlanError when a planned range has no slot."""
+    """Ranges of one region; raises PlanError when a range left out cannot be planned."""
 
     def v4_slot() -> IPv4Network:
         return _slot(IPv4Network(space.ipv4), IPV4_SLOT_PREFIX, region.index, "address_space.ipv4")
@@ -99,17 +131,26 @@ def plan_region(region: Region, space: AddressSpace) -> RegionAddresses:
 
         return build
 
+    def in_vnet(field: str, v4_prefix: int, v4_index: int, v6_index: int):
+        def build() -> FamilyPair:
+            return FamilyPair(
+                _subnet_in_vnet(vnet.ipv4, v4_prefix, v4_index, f"{field}.ipv4"),
+                _subnet_in_vnet(vnet.ipv6, 64, v6_index, f"{field}.ipv6"),
+            )
+
+        return build
+
     network, kubernetes = region.network, region.kubernetes
     vnet = _pair(network.vnet, planned(16, 0, 56, 0))
     service_cidrs = _pair(kubernetes.service_cidrs, planned(16, 1, 64, 512, v6_inner=108))
     return RegionAddresses(
         region=region.name,
         vnet=vnet,
-        nodes_subnet=_pair(network.nodes_subnet, lambda: FamilyPair(_nth(vnet.ipv4, 22, 0), _nth(vnet.ipv6, 64, 0))),
-        ingress_subnet=_pair(network.ingress_subnet, lambda: FamilyPair(_nth(vnet.ipv4, 24, 4), _nth(vnet.ipv6, 64, 1))),
+        nodes_subnet=_pair(network.nodes_subnet, in_vnet("network.nodes_subnet", 22, 0, 0)),
+        ingress_subnet=_pair(network.ingress_subnet, in_vnet("network.ingress_subnet", 24, 4, 1)),
         pod_cidrs=_pair(kubernetes.pod_cidrs, planned(14, 1, 64, 256)),
         service_cidrs=service_cidrs,
-        dns_service_ip=IPv4Address(kubernetes.dns_service_ip) if kubernetes.dns_service_ip else service_cidrs.ipv4[10],
+        dns_service_ip=_dns_service_ip(kubernetes.dns_service_ip, service_cidrs.ipv4),
     )
 
 

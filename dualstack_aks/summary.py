@@ -1,80 +1,53 @@
-"""What a synth produced, read back from cdktf.out: stacks, resource counts, front doors."""
+"""What a synth produced, read back from cdktf.out: per region its stacks, their resource counts
+and the IPv4 and IPv6 front doors (public IP resources and the DNS names that lead to them)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from dualstack_aks.topology import Region, read_stacks, read_topology
 
-@dataclass
-class StackSummary:
-    name: str
-    resources: int
-    data_sources: int
-    depends_on: list[str]
+__all__ = ["format_summary", "read_stacks"]
 
-
-@dataclass
-class FrontDoor:
-    family: str
-    public_ip: str
-    dns_names: list[str] = field(default_factory=list)
+FAMILIES = ("IPv4", "IPv6")
+HEADER = ("region", "stacks (resources)", "IPv4 front door", "IPv6 front door")
 
 
-def read_stacks(outdir: str | Path) -> dict[str, dict]:
-    """Stack name -> its synthesized Terraform JSON, in manifest order."""
-    outdir = Path(outdir)
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    return {name: json.loads((outdir / stack["synthesizedStackPath"]).read_text()) for name, stack in manifest["stacks"].items()}
+def _resource_count(document: dict) -> int:
+    return sum(len(items) for items in document.get("resource", {}).values())
 
 
-def _count(blocks: dict) -> int:
-    return sum(len(items) for items in blocks.values())
+def front_door(region: Region, family: str) -> list[str]:
+    """The region's public IPs of one family, each followed by its public, then private, DNS names."""
+    lines = []
+    for public_ip in region.public_ips:
+        if public_ip.family != family:
+            continue
+        lines.append(public_ip.name)
+        targeting = [record for record in region.records if public_ip.name in record.targets]
+        lines += [record.fqdn for record in targeting if not record.private]
+        lines += [f"private {record.fqdn}" for record in targeting if record.private]
+    return lines or ["-"]
 
 
-def stack_summaries(outdir: str | Path) -> list[StackSummary]:
-    manifest = json.loads((Path(outdir) / "manifest.json").read_text())
-    summaries = []
-    for name, document in read_stacks(outdir).items():
-        summaries.append(
-            StackSummary(
-                name=name,
-                resources=_count(document.get("resource", {})),
-                data_sources=_count(document.get("data", {})),
-                depends_on=manifest["stacks"][name].get("dependencies", []),
-            )
-        )
-    return summaries
-
-
-def front_doors(document: dict) -> list[FrontDoor]:
-    """The public IPs of one region stack, with the public and private names aliasing them."""
-    resources = document.get("resource", {})
-    doors = {}
-    for address, public_ip in sorted(resources.get("azurerm_public_ip", {}).items()):
-        family = public_ip.get("ip_version", "IPv4").lower()
-        doors[family] = FrontDoor(family=family, public_ip=public_ip["name"])
-    for record_type, family in (("azurerm_dns_a_record", "ipv4"), ("azurerm_dns_aaaa_record", "ipv6"), ("azurerm_private_dns_a_record", "ipv4"), ("azurerm_private_dns_aaaa_record", "ipv6")):
-        for record in resources.get(record_type, {}).values():
-            if family in doors:
-                doors[family].dns_names.append(f"{record['name']}.{record['zone_name']}")
-    return [doors[family] for family in sorted(doors)]
+def summary_rows(stacks: dict[str, dict]) -> list[tuple[str, ...]]:
+    """One block of rows per region (stacks and front doors side by side), the global layer first."""
+    topology = read_topology(stacks)
+    counts = {name: _resource_count(document) for name, document in stacks.items()}
+    global_names = [f"{record.fqdn} -> {', '.join(record.targets)}" for record in topology.global_layer.names]
+    blocks = [("global", topology.global_layer.stacks, [global_names, global_names])] if topology.global_layer.stacks else []
+    blocks += [(region.name, region.stacks, [front_door(region, family) for family in FAMILIES]) for region in topology.regions]
+    rows = []
+    for label, stack_names, doors in blocks:
+        columns = [[label], [f"{name} ({counts[name]})" for name in stack_names], *doors]
+        height = max(len(column) for column in columns)
+        rows += [tuple(column[line] if line < len(column) else "" for column in columns) for line in range(height)]
+    return rows
 
 
 def format_summary(outdir: str | Path) -> str:
-    stacks = stack_summaries(outdir)
-    documents = read_stacks(outdir)
-    lines = [f"Synthesized {len(stacks)} stacks into {outdir}/", ""]
-    width = max(len(stack.name) for stack in stacks)
-    lines.append(f"  {'stack'.ljust(width)}  resources  data  after")
-    for stack in stacks:
-        lines.append(f"  {stack.name.ljust(width)}  {stack.resources:9d}  {stack.data_sources:4d}  {', '.join(stack.depends_on) or '-'}")
-    doors = [(name, front_doors(document)) for name, document in documents.items()]
-    doors = [(name, found) for name, found in doors if found]
-    if doors:
-        lines += ["", "  Front doors (public IP resource -> DNS names):"]
-        for name, found in doors:
-            for door in found:
-                lines.append(f"    {name}  {door.family}  {door.public_ip} -> {', '.join(door.dns_names)}")
-    return "\n".join(lines)
+    stacks = read_stacks(outdir)
+    rows = [HEADER, *summary_rows(stacks)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER))]
+    table = ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join([f"Synthesized {len(stacks)} stacks into {outdir}/", "", *table])

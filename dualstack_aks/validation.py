@@ -6,33 +6,49 @@ what is here needs more than one field. Each rule yields (dotted path, message).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from itertools import combinations
 
-from dualstack_aks.config import Config
+from dualstack_aks.config import AddressSpace, Cluster, Config
 from dualstack_aks.naming import NAME_RULES, GlobalNames, RegionNames
-from dualstack_aks.plan import PlanError, RegionAddresses, plan_region
+from dualstack_aks.plan import INTERNAL_INGRESS_HOST, IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, PlanError, RegionAddresses, plan_region, subnet_count
 
 Problem = tuple[str, str]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+# Dual-stack with Cilium network policy needs Kubernetes 1.29 or later (AKS dual-stack docs).
+MIN_KUBERNETES_MINOR = 29
+# Azure keeps five addresses of every subnet; Azure's smallest IPv4 subnet is a /29.
+AZURE_RESERVED_ADDRESSES = 5
+SMALLEST_IPV4_SUBNET = 29
+# Azure CNI Overlay gives every node a /24 of the IPv4 pod range.
+OVERLAY_NODE_PREFIX = 24
+MAX_DNS_NAME = 253
 
 
 def check_config(config: Config) -> list[Problem]:
-    """Every cross-field problem of an otherwise well-formed config, in file order."""
+    """Every cross-field problem of an otherwise well-formed config."""
     problems = list(_check_regions_unique(config))
     problems += _check_settings(config)
+    problems += _check_dns_names(config)
+    problems += _check_names(config)
+    problems += _check_topology(config)
+    space_problems = list(_check_address_space(config.address_space))
+    if space_problems:
+        return problems + space_problems  # without slots no region can be planned
     plans: dict[int, RegionAddresses] = {}
     for position, region in enumerate(config.regions):
         path = f"regions[{position}]"
         try:
             plans[position] = plan_region(region, config.address_space)
         except PlanError as error:
-            problems.append((f"{error.path}", f"{error} ({path}.index)"))
+            problems.append((f"{path}.{error.path}", str(error)))
             continue
         problems += _check_region_ranges(path, plans[position])
-    problems += _check_between_regions(plans)
-    problems += _check_names(config)
+        problems += _check_node_capacity(path, plans[position], config.cluster)
+    problems += _check_between_regions(plans, config)
     return problems
 
 
@@ -51,6 +67,9 @@ def _check_regions_unique(config: Config) -> Iterator[Problem]:
 
 
 def _check_settings(config: Config) -> Iterator[Problem]:
+    minor = int(config.cluster.kubernetes_version.split(".")[1])
+    if minor < MIN_KUBERNETES_MINOR:
+        yield "cluster.kubernetes_version", f"dual-stack with Cilium needs 1.{MIN_KUBERNETES_MINOR} or later, got {config.cluster.kubernetes_version}"
     for pool in ("system_pool", "user_pool"):
         sizes = getattr(config.cluster, pool)
         if sizes.min_count > sizes.max_count:
@@ -60,6 +79,9 @@ def _check_settings(config: Config) -> Iterator[Problem]:
     for position, group in enumerate(config.cluster.admin_group_object_ids):
         if not _UUID.match(group):
             yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {group!r}"
+    subscription = config.azure.subscription_id
+    if subscription is not None and not _UUID.match(subscription):
+        yield "azure.subscription_id", f"must be a subscription id (a UUID), got {subscription!r}"
     if config.private_zone == config.dns.zone:
         yield "dns.private_zone", "must differ from dns.zone, or names missing from it would stop resolving inside the VNets"
     backend = config.backend
@@ -67,6 +89,31 @@ def _check_settings(config: Config) -> Iterator[Problem]:
         for field in ("resource_group_name", "storage_account_name"):
             if not getattr(backend, field):
                 yield f"backend.{field}", "required when backend.type is azurerm"
+    if backend.resource_group_name and not NAME_RULES["resource_group"][0].match(backend.resource_group_name):
+        yield "backend.resource_group_name", f"{backend.resource_group_name!r} breaks Azure's rule: {NAME_RULES['resource_group'][1]}"
+
+
+def _check_dns_names(config: Config) -> Iterator[Problem]:
+    region_records = [region.name for region in config.regions]
+    for position, record in enumerate(region_records):
+        if record == config.dns.global_record:
+            yield "dns.global_record", f"{record!r} is also the record of regions[{position}] in the same zone; pick a name that is not a region"
+    zones = [("dns.zone", "it", config.dns.zone, [config.dns.global_record, *region_records])]
+    if config.dns.private_zone:
+        zones.append(("dns.private_zone", "it", config.private_zone, region_records))
+    else:
+        zones.append(("dns.zone", f"the default private zone {config.private_zone.removesuffix(config.dns.zone)}<zone>", config.private_zone, region_records))
+    for path, which, zone, records in zones:
+        longest = max(records, key=len)
+        length = len(longest) + 1 + len(zone)
+        if length > MAX_DNS_NAME:
+            yield path, f"with the record {longest!r}, {which} makes a {length}-character name; DNS names allow at most {MAX_DNS_NAME}"
+
+
+def _check_address_space(space: AddressSpace) -> Iterator[Problem]:
+    for family, supernet, slot_prefix in (("ipv4", IPv4Network(space.ipv4), IPV4_SLOT_PREFIX), ("ipv6", IPv6Network(space.ipv6), IPV6_SLOT_PREFIX)):
+        if not subnet_count(supernet, slot_prefix):
+            yield f"address_space.{family}", f"must be a /{slot_prefix} or larger (each region index takes one /{slot_prefix}), got /{supernet.prefixlen}"
 
 
 def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
@@ -74,6 +121,8 @@ def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
         subnet = plan.named_ranges()[field]
         if subnet.ipv6.prefixlen != 64:
             yield f"{path}.{field}.ipv6", f"must be a /64, got /{subnet.ipv6.prefixlen}"
+        if subnet.ipv4.prefixlen > SMALLEST_IPV4_SUBNET:
+            yield f"{path}.{field}.ipv4", f"must be a /{SMALLEST_IPV4_SUBNET} or larger (Azure's smallest subnet), got /{subnet.ipv4.prefixlen}"
         for family in ("ipv4", "ipv6"):
             if not getattr(subnet, family).subnet_of(getattr(plan.vnet, family)):
                 yield f"{path}.{field}.{family}", f"{getattr(subnet, family)} is outside the VNet range {getattr(plan.vnet, family)}"
@@ -100,19 +149,72 @@ def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
         yield f"{path}.kubernetes.dns_service_ip", f"{dns_ip} is reserved in {services.ipv4} (network, first or last address); pick another"
 
 
-def _check_between_regions(plans: dict[int, RegionAddresses]) -> Iterator[Problem]:
+def _max_nodes(cluster: Cluster) -> int:
+    """Nodes both pools can reach, counting the upgrade surge (max_surge 10%, at least one node, in constructs/cluster.py)."""
+    return sum(pool.max_count + math.ceil(pool.max_count / 10) for pool in (cluster.system_pool, cluster.user_pool))
+
+
+def _check_node_capacity(path: str, plan: RegionAddresses, cluster: Cluster) -> Iterator[Problem]:
+    nodes = _max_nodes(cluster)
+    subnet = plan.nodes_subnet.ipv4
+    usable = max(subnet.num_addresses - AZURE_RESERVED_ADDRESSES, 0)
+    if usable < nodes:
+        yield f"{path}.network.nodes_subnet.ipv4", f"{subnet} has {usable} usable addresses, but the node pools can grow to {nodes} nodes (max_count plus upgrade surge); use a larger subnet or lower the max_counts"
+    pods = plan.pod_cidrs.ipv4
+    if subnet_count(pods, OVERLAY_NODE_PREFIX) < nodes:
+        needed = OVERLAY_NODE_PREFIX - (nodes - 1).bit_length()
+        yield f"{path}.kubernetes.pod_cidrs.ipv4", f"{pods} has room for {subnet_count(pods, OVERLAY_NODE_PREFIX)} nodes (a /{OVERLAY_NODE_PREFIX} each), but the node pools can grow to {nodes}; use a /{needed} or larger"
+
+
+def _check_between_regions(plans: dict[int, RegionAddresses], config: Config) -> Iterator[Problem]:
     for (first, a), (second, b) in combinations(sorted(plans.items()), 2):
+        if config.regions[first].index == config.regions[second].index:
+            continue  # already reported as a duplicate index; the overlap follows from it
         for family in ("ipv4", "ipv6"):
             if getattr(a.vnet, family).overlaps(getattr(b.vnet, family)):
                 yield f"regions[{second}].network.vnet.{family}", f"{getattr(b.vnet, family)} overlaps regions[{first}]'s VNet {getattr(a.vnet, family)}"
 
 
 def _check_names(config: Config) -> Iterator[Problem]:
-    named = [("(derived global name)", GlobalNames.derive(config.name_prefix))]
+    named = [("name_prefix", GlobalNames.derive(config.name_prefix))]
     named += [(f"regions[{i}].name", RegionNames.derive(config.name_prefix, r.name)) for i, r in enumerate(config.regions)]
     for path, names in named:
         for field, (kind, name) in names.checked().items():
             rule, allowed = NAME_RULES[kind]
             if not rule.match(name):
-                source = "name_prefix" if path.startswith("(") else path
-                yield source, f"derived {field} name {name!r} breaks Azure's rule: {allowed}"
+                yield path, f"derived {field} name {name!r} breaks Azure's rule: {allowed}"
+
+
+def _check_topology(config: Config) -> Iterator[Problem]:
+    """Ingress layout and brownfield rules."""
+    if config.ingress.mode == "dual-stack" and not config.ingress.translating_ingress:
+        yield "ingress.translating_ingress", "applies to ingress.mode twin only; a dual-stack ingress always serves both families"
+    internal = config.ingress.internal_load_balancers
+    for position, region in enumerate(config.regions):
+        path = f"regions[{position}]"
+        cluster = region.existing_cluster
+        if cluster is not None:
+            for field in ("pod_cidrs", "service_cidrs"):
+                yield from _check_dual_stack_ranges(f"{path}.existing_cluster.{field}", getattr(cluster, field))
+            if internal and region.existing_network is None:
+                yield f"{path}.existing_cluster", "internal load balancers need the cluster's VNet: set existing_network too, or ingress.internal_load_balancers: false"
+        if region.existing_network is not None:
+            for field in ("vnet", "nodes_subnet", "ingress_subnet"):
+                if getattr(region.network, field) is None:
+                    yield f"{path}.network.{field}", "required with existing_network: the existing ranges, so that they are validated and planned around"
+        ingress_subnet = region.network.ingress_subnet
+        if internal and ingress_subnet is not None and IPv4Network(ingress_subnet.ipv4).num_addresses <= INTERNAL_INGRESS_HOST:
+            yield f"{path}.network.ingress_subnet.ipv4", f"is too small for the internal load balancer address (host #{INTERNAL_INGRESS_HOST}); use a /28 or larger"
+
+
+def _check_dual_stack_ranges(path: str, ranges: list[str]) -> Iterator[Problem]:
+    """A brownfield cluster's ranges, as the config describes them: one IPv4 then one IPv6 CIDR."""
+    try:
+        networks = [ip_network(cidr) for cidr in ranges]
+    except ValueError as error:
+        yield path, f"must be CIDRs, one IPv4 then one IPv6: {error}"
+        return
+    versions = [network.version for network in networks]
+    if versions != [4, 6]:
+        found = f"IPv{versions[0]} only" if len(versions) == 1 else " then ".join(f"IPv{version}" for version in versions)
+        yield path, f"the cluster must be dual-stack: one IPv4 and one IPv6 range, IPv4 first; got {found} ({', '.join(ranges)})"

@@ -71,7 +71,7 @@ def _pool_settings(pool: NodePool, host_encryption: bool) -> dict:
 
 
 class Cluster(Construct):
-    """Exposes the control-plane identity (for edge role assignments) and the cluster's name."""
+    """Exposes `identity_principal_id` (for the edge's role assignment) and `cluster_name`, as ExistingCluster does."""
 
     def __init__(self, scope: Construct, id_: str, props: ClusterProps):
         super().__init__(scope, id_)
@@ -81,6 +81,7 @@ class Cluster(Construct):
         # A user-assigned control-plane identity exists before the cluster, so its network
         # rights are in place when AKS first creates load balancers in our subnets.
         self.identity = UserAssignedIdentity(self, "identity", name=names.cluster_identity, **common)
+        self.identity_principal_id = self.identity.principal_id
         subnet_roles = [
             RoleAssignment(
                 self,

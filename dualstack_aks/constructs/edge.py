@@ -1,4 +1,4 @@
-"""Edge layer of one region: the ingress pair's public IPv4 and IPv6 addresses and their DNS names."""
+"""Edge layer of one region: the ingress front doors' public IPv4 and IPv6 addresses and their DNS names."""
 
 from __future__ import annotations
 
@@ -17,11 +17,20 @@ from constructs import Construct
 
 from dualstack_aks.naming import RegionNames
 
+# family -> (public IP version, record kind, public record class, private record class)
+_FAMILY_RECORDS = {
+    "ipv4": ("IPv4", "a_record", DnsARecord, PrivateDnsARecord),
+    "ipv6": ("IPv6", "aaaa_record", DnsAaaaRecord, PrivateDnsAaaaRecord),
+}
+
 
 @dataclass(frozen=True)
 class EdgeProps:
     names: RegionNames
     location: str
+    families: tuple[str, ...]  # the families with a front door in this region
+    # family -> static private address of the internal load balancer; empty: private records use the public IPs
+    private_addresses: dict[str, str]
     zones: list[str]
     cluster_identity_principal_id: str
     virtual_network_id: str
@@ -50,15 +59,21 @@ class Edge(Construct):
             principal_id=props.cluster_identity_principal_id,
             principal_type="ServicePrincipal",
         )
-        self.ingress_public_ipv4 = self._public_ip("ingress_public_ipv4", names.ingress_public_ipv4, "IPv4", props)
-        self.ingress_public_ipv6 = self._public_ip("ingress_public_ipv6", names.ingress_public_ipv6, "IPv6", props)
-        self.ingress_public_ip_names = {"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6}
-
         public = {"name": names.dns_record, "zone_name": props.zone_name, "resource_group_name": props.dns_resource_group_name, "ttl": props.ttl, "tags": props.tags}
-        DnsARecord(self, "dns_a_record", target_resource_id=self.ingress_public_ipv4.id, **public)
-        DnsAaaaRecord(self, "dns_aaaa_record", target_resource_id=self.ingress_public_ipv6.id, **public)
+        private = {**public, "zone_name": props.private_zone_name}
+        names_by_family = {"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6}
+        self.ingress_public_ip_names = {family: names_by_family[family] for family in props.families}
+        self.public_ips: dict[str, PublicIp] = {}
+        for family in props.families:
+            version, record_kind, public_record, private_record = _FAMILY_RECORDS[family]
+            public_ip = self._public_ip(f"ingress_public_{family}", names_by_family[family], version, props)
+            self.public_ips[family] = public_ip
+            public_record(self, f"dns_{record_kind}", target_resource_id=public_ip.id, **public)
+            private_address = props.private_addresses.get(family) or public_ip.ip_address
+            private_record(self, f"private_dns_{record_kind}", records=[private_address], **private)
         self.fqdn = f"{names.dns_record}.{props.zone_name}"
-        # Traffic Manager hands out the regional name, which resolves to both families.
+        self.private_fqdn = f"{names.dns_record}.{props.private_zone_name}"
+        # Traffic Manager hands out the regional name, which resolves to every front-door family.
         TrafficManagerExternalEndpoint(
             self,
             "traffic_manager_endpoint",
@@ -68,8 +83,6 @@ class Edge(Construct):
             endpoint_location=props.location,
             enabled=True,
         )
-
-        private = {**public, "zone_name": props.private_zone_name}
         PrivateDnsZoneVirtualNetworkLink(
             self,
             "private_dns_zone_link",
@@ -80,9 +93,6 @@ class Edge(Construct):
             registration_enabled=False,
             tags=props.tags,
         )
-        PrivateDnsARecord(self, "private_dns_a_record", records=[self.ingress_public_ipv4.ip_address], **private)
-        PrivateDnsAaaaRecord(self, "private_dns_aaaa_record", records=[self.ingress_public_ipv6.ip_address], **private)
-        self.private_fqdn = f"{names.dns_record}.{props.private_zone_name}"
 
     def _public_ip(self, id_: str, name: str, version: str, props: EdgeProps) -> PublicIp:
         return PublicIp(

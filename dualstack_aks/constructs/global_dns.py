@@ -16,10 +16,13 @@ from cdktf_cdktf_provider_azurerm.traffic_manager_profile import (
     TrafficManagerProfile,
     TrafficManagerProfileDnsConfig,
     TrafficManagerProfileMonitorConfig,
+    TrafficManagerProfileMonitorConfigCustomHeader,
 )
 from constructs import Construct
 
 from dualstack_aks.constructs.private_link import PRIVATE_LINK_ZONES
+
+HEALTH_PROBE_HOST = "traffic-manager-probe.invalid"
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,16 @@ class GlobalDns(Construct):
             resource_group_name=props.resource_group_name,
             traffic_routing_method="Performance",
             dns_config=TrafficManagerProfileDnsConfig(relative_name=props.traffic_manager_dns_name, ttl=60),
-            # ingress-nginx answers /healthz with 200 on its default server for any host.
+            # ingress-nginx answers /healthz with 200 on its catch-all server only, so the probe
+            # sends a Host that no Ingress can serve (.invalid is reserved, RFC 2606).
             monitor_config=TrafficManagerProfileMonitorConfig(
-                protocol="HTTP", port=80, path="/healthz", interval_in_seconds=30, timeout_in_seconds=10, tolerated_number_of_failures=3
+                protocol="HTTP",
+                port=80,
+                path="/healthz",
+                custom_header=[TrafficManagerProfileMonitorConfigCustomHeader(name="host", value=HEALTH_PROBE_HOST)],
+                interval_in_seconds=30,
+                timeout_in_seconds=10,
+                tolerated_number_of_failures=3,
             ),
             tags=props.tags,
         )

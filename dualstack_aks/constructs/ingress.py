@@ -1,9 +1,10 @@
-"""Ingress layer of one region: the namespace and the twin ingress-nginx Helm releases."""
+"""Ingress layer of one region: the namespace and the ingress-nginx Helm release(s)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_azurerm.data_azurerm_public_ip import DataAzurermPublicIp
 from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from constructs import Construct
@@ -20,7 +21,7 @@ class IngressProps:
 
 
 class Ingress(Construct):
-    """Exposes the Helm releases by family, e.g. `releases["ipv6"]`."""
+    """Exposes the Helm releases by variant (`releases["ipv6"]`) and their IngressClass names."""
 
     def __init__(self, scope: Construct, id_: str, props: IngressProps):
         super().__init__(scope, id_)
@@ -34,19 +35,31 @@ class Ingress(Construct):
             ),
         )
         self.releases: dict[str, Release] = {}
+        self.ingress_classes = [release.names.ingress_class for release in props.releases]
         for release in props.releases:
-            self.releases[release.family] = Release(
+            self.releases[release.variant] = Release(
                 self,
-                f"release_{release.family}",
+                f"release_{release.variant.replace('-', '_')}",
                 name=release.names.release,
                 namespace=self.namespace.metadata.name,
                 repository=props.chart_repository,
                 chart="ingress-nginx",
                 version=props.chart_version,
-                values=[render_values(release_values(release))],
+                values=[render_values(release_values(release, self._public_ip_addresses(release)))],
                 atomic=True,
                 cleanup_on_fail=True,
                 wait=True,
                 timeout=900,
                 max_history=10,
             )
+
+    def _public_ip_addresses(self, release: IngressRelease) -> dict[str, str]:
+        """A dual-stack Service is pinned by address: read them from the edge's public IPs at plan time."""
+        if len(release.families) == 1:
+            return {}
+        return {
+            family: DataAzurermPublicIp(
+                self, f"public_ip_{family}", name=release.public_ip_names[family], resource_group_name=release.public_ip_resource_group
+            ).ip_address
+            for family in release.families
+        }

@@ -40,8 +40,23 @@ class NetworkProps:
     tags: dict[str, str]
 
 
+def link_private_link_zones(scope: Construct, virtual_network_name: str, virtual_network_id: str, zones: dict[str, str], tags: dict[str, str]) -> None:
+    """Link the VNet to each privatelink zone (name -> resource group) so nodes resolve private endpoints."""
+    for zone, zone_resource_group in sorted(zones.items()):
+        PrivateDnsZoneVirtualNetworkLink(
+            scope,
+            f"link_{zone.replace('.', '_')}",
+            name=f"link-{virtual_network_name}",
+            private_dns_zone_name=zone,
+            resource_group_name=zone_resource_group,
+            virtual_network_id=virtual_network_id,
+            registration_enabled=False,
+            tags=tags,
+        )
+
+
 class Network(Construct):
-    """Exposes the VNet and subnets the cluster and edge layers build on."""
+    """Exposes the VNet and subnet ids (and the ingress subnet's name) the cluster and edge layers build on."""
 
     def __init__(self, scope: Construct, id_: str, props: NetworkProps):
         super().__init__(scope, id_)
@@ -92,17 +107,11 @@ class Network(Construct):
         )
         self.nodes_subnet = self._subnet("nodes_subnet", names.nodes_subnet, addresses.nodes_subnet.as_list())
         self.ingress_subnet = self._subnet("ingress_subnet", names.ingress_subnet, addresses.ingress_subnet.as_list())
-        for zone, zone_resource_group in sorted(props.private_link_zones.items()):
-            PrivateDnsZoneVirtualNetworkLink(
-                self,
-                f"link_{zone.replace('.', '_')}",
-                name=f"link-{names.virtual_network}",
-                private_dns_zone_name=zone,
-                resource_group_name=zone_resource_group,
-                virtual_network_id=self.virtual_network.id,
-                registration_enabled=False,
-                tags=props.tags,
-            )
+        self.virtual_network_id = self.virtual_network.id
+        self.nodes_subnet_id = self.nodes_subnet.id
+        self.ingress_subnet_id = self.ingress_subnet.id
+        self.ingress_subnet_name = names.ingress_subnet
+        link_private_link_zones(self, names.virtual_network, self.virtual_network_id, props.private_link_zones, props.tags)
 
     def _subnet(self, id_: str, name: str, prefixes: list[str]) -> Subnet:
         subnet = Subnet(

@@ -15,6 +15,7 @@ from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, Kuberne
 from constructs import Construct
 
 from dualstack_aks.constructs.ingress import Ingress, IngressProps
+from dualstack_aks.constructs.sample_app import SampleApp, SampleAppProps
 from dualstack_aks.stacks.providers import EXEC_API_VERSION, add_azurerm_provider, kubelogin_args
 
 
@@ -24,11 +25,12 @@ class IngressStackProps:
     cluster_resource_group_name: str
     kubelogin_mode: str
     ingress: IngressProps
+    sample_app: SampleAppProps | None
     subscription_id: str | None
 
 
 class IngressStack(TerraformStack):
-    """Exposes `ingress` (namespace and releases)."""
+    """Exposes `ingress` (namespace and releases) and `sample_app` (or None)."""
 
     def __init__(self, scope: Construct, id_: str, props: IngressStackProps):
         super().__init__(scope, id_)
@@ -58,3 +60,7 @@ class IngressStack(TerraformStack):
             exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command="kubelogin", args=args)],
         )
         self.ingress = Ingress(self, "ingress", props.ingress)
+        self.sample_app = SampleApp(self, "sample_app", props.sample_app) if props.sample_app else None
+        if self.sample_app:
+            # Its Ingress objects are validated by the controllers' admission webhooks.
+            self.sample_app.node.add_dependency(self.ingress)

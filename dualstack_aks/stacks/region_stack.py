@@ -1,4 +1,8 @@
-"""One region's infrastructure stack: network, cluster and edge layers."""
+"""One region's infrastructure stack: network, cluster and edge layers.
+
+Brownfield: an existing VNet replaces the network layer, an existing cluster replaces the
+network and cluster layers; the edge layer is always created.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,12 @@ from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
 from dualstack_aks.config import Cluster as ClusterSettings
+from dualstack_aks.config import ExistingCluster as ExistingClusterSettings
+from dualstack_aks.config import ExistingNetwork as ExistingNetworkSettings
 from dualstack_aks.config import Security
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
+from dualstack_aks.constructs.existing import ExistingCluster, ExistingNetwork, ExistingNetworkProps
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.network import Network, NetworkProps
 from dualstack_aks.naming import RegionNames
@@ -40,73 +47,111 @@ class RegionStackProps:
     cluster: ClusterSettings
     security: Security
     attachments: GlobalAttachments
+    front_door_families: tuple[str, ...]
+    internal_load_balancers: bool
+    existing_network: ExistingNetworkSettings | None
+    existing_cluster: ExistingClusterSettings | None
     ttl: int
     subscription_id: str | None
     tags: dict[str, str]
 
 
 class RegionStack(TerraformStack):
-    """Exposes `network`, `cluster` and `edge` for the region's ingress stack and summary."""
+    """Exposes `network` (None with an existing cluster), `cluster` (a Cluster or ExistingCluster) and `edge`."""
 
     def __init__(self, scope: Construct, id_: str, props: RegionStackProps):
         super().__init__(scope, id_)
         add_azurerm_provider(self, props.subscription_id)
-        names, attachments, security = props.names, props.attachments, props.security
-        location = names.region
-        tags = {**props.tags, "region": location}
-        client = DataAzurermClientConfig(self, "client_config")
-        self.resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=location, tags=tags)
-        self.log_analytics = log_analytics_workspace(self, names.log_analytics, location, self.resource_group.name, tags)
+        names, attachments = props.names, props.attachments
+        self.location = names.region
+        self.tags = {**props.tags, "region": self.location}
+        private_link_zones = {zone: attachments.dns_resource_group_name for zone, _ in attachments.private_link_zones.values()}
 
-        self.network = Network(
-            self,
-            "network",
-            NetworkProps(
-                names=names,
-                location=location,
-                resource_group_name=self.resource_group.name,
-                addresses=props.addresses,
-                log_analytics_workspace_id=self.log_analytics.id,
-                private_link_zones={zone: attachments.dns_resource_group_name for zone, _ in attachments.private_link_zones.values()},
-                tags=tags,
-            ),
-        )
-        self.cluster = Cluster(
-            self,
-            "cluster",
-            ClusterProps(
-                names=names,
-                location=location,
-                settings=props.cluster,
-                addresses=props.addresses,
-                resource_group_name=self.resource_group.name,
-                nodes_subnet_id=self.network.nodes_subnet.id,
-                subnet_ids_for_load_balancers=[self.network.nodes_subnet.id, self.network.ingress_subnet.id],
-                tenant_id=client.tenant_id,
-                container_registry_id=attachments.container_registry_id,
-                log_analytics_workspace_id=self.log_analytics.id,
-                private_link_zone_ids={subresource: zone_id for subresource, (_, zone_id) in attachments.private_link_zones.items()},
-                host_encryption=security.host_encryption,
-                azure_policy=security.azure_policy,
-                defender=security.defender,
-                key_vault_public_network_access=security.key_vault_public_network_access,
-                tags=tags,
-            ),
-        )
+        self.network: Network | ExistingNetwork | None = None
+        if props.existing_network:
+            existing = props.existing_network
+            self.network = ExistingNetwork(
+                self,
+                "network",
+                ExistingNetworkProps(
+                    resource_group=existing.resource_group,
+                    virtual_network=existing.virtual_network,
+                    nodes_subnet=existing.nodes_subnet,
+                    ingress_subnet=existing.ingress_subnet,
+                    private_link_zones=private_link_zones,
+                    tags=self.tags,
+                ),
+            )
+        if props.existing_cluster:
+            self.cluster: Cluster | ExistingCluster = ExistingCluster(
+                self,
+                "cluster",
+                name=props.existing_cluster.name,
+                resource_group=props.existing_cluster.resource_group,
+                virtual_network_id=self.network.virtual_network_id if self.network else None,
+            )
+        else:
+            self.cluster = self._new_cluster(props, private_link_zones)
+        virtual_network_id = self.network.virtual_network_id if self.network else self.cluster.virtual_network_id
+
         self.edge = Edge(
             self,
             "edge",
             EdgeProps(
                 names=names,
-                location=location,
+                location=self.location,
+                families=props.front_door_families,
+                private_addresses=props.addresses.internal_ingress_ips() if props.internal_load_balancers else {},
                 zones=list(props.cluster.zones),
-                cluster_identity_principal_id=self.cluster.identity.principal_id,
-                virtual_network_id=self.network.virtual_network.id,
+                cluster_identity_principal_id=self.cluster.identity_principal_id,
+                virtual_network_id=virtual_network_id,
                 zone_name=attachments.zone_name,
                 private_zone_name=attachments.private_zone_name,
                 dns_resource_group_name=attachments.dns_resource_group_name,
                 traffic_manager_id=attachments.traffic_manager_id,
                 ttl=props.ttl,
-                tags=tags,
+                tags=self.tags,
+            ),
+        )
+
+    def _new_cluster(self, props: RegionStackProps, private_link_zones: dict[str, str]) -> Cluster:
+        """The region's own resource group, workspace and cluster, in a new or the existing VNet."""
+        names, security, attachments = props.names, props.security, props.attachments
+        resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=self.location, tags=self.tags)
+        workspace = log_analytics_workspace(self, names.log_analytics, self.location, resource_group.name, self.tags)
+        if self.network is None:
+            self.network = Network(
+                self,
+                "network",
+                NetworkProps(
+                    names=names,
+                    location=self.location,
+                    resource_group_name=resource_group.name,
+                    addresses=props.addresses,
+                    log_analytics_workspace_id=workspace.id,
+                    private_link_zones=private_link_zones,
+                    tags=self.tags,
+                ),
+            )
+        return Cluster(
+            self,
+            "cluster",
+            ClusterProps(
+                names=names,
+                location=self.location,
+                settings=props.cluster,
+                addresses=props.addresses,
+                resource_group_name=resource_group.name,
+                nodes_subnet_id=self.network.nodes_subnet_id,
+                subnet_ids_for_load_balancers=[self.network.nodes_subnet_id, self.network.ingress_subnet_id],
+                tenant_id=DataAzurermClientConfig(self, "client_config").tenant_id,
+                container_registry_id=attachments.container_registry_id,
+                log_analytics_workspace_id=workspace.id,
+                private_link_zone_ids={subresource: zone_id for subresource, (_, zone_id) in attachments.private_link_zones.items()},
+                host_encryption=security.host_encryption,
+                azure_policy=security.azure_policy,
+                defender=security.defender,
+                key_vault_public_network_access=security.key_vault_public_network_access,
+                tags=self.tags,
             ),
         )

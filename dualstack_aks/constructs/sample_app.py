@@ -1,0 +1,144 @@
+"""Optional echo app behind every IngressClass: after deploy, `curl -4` and `curl -6` against the
+global name show which client address and X-Real-IP / X-Forwarded-For the backend saw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
+    DeploymentV1,
+    DeploymentV1Metadata,
+    DeploymentV1Spec,
+    DeploymentV1SpecSelector,
+    DeploymentV1SpecTemplate,
+    DeploymentV1SpecTemplateMetadata,
+    DeploymentV1SpecTemplateSpec,
+    DeploymentV1SpecTemplateSpecContainer,
+    DeploymentV1SpecTemplateSpecContainerEnv,
+    DeploymentV1SpecTemplateSpecContainerLivenessProbe,
+    DeploymentV1SpecTemplateSpecContainerLivenessProbeHttpGet,
+    DeploymentV1SpecTemplateSpecContainerPort,
+    DeploymentV1SpecTemplateSpecContainerReadinessProbe,
+    DeploymentV1SpecTemplateSpecContainerReadinessProbeHttpGet,
+    DeploymentV1SpecTemplateSpecContainerResources,
+    DeploymentV1SpecTemplateSpecContainerSecurityContext,
+    DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities,
+    DeploymentV1SpecTemplateSpecContainerSecurityContextSeccompProfile,
+)
+from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
+    IngressV1,
+    IngressV1Metadata,
+    IngressV1Spec,
+    IngressV1SpecRule,
+    IngressV1SpecRuleHttp,
+    IngressV1SpecRuleHttpPath,
+    IngressV1SpecRuleHttpPathBackend,
+    IngressV1SpecRuleHttpPathBackendService,
+    IngressV1SpecRuleHttpPathBackendServicePort,
+)
+from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from cdktf_cdktf_provider_kubernetes.service_v1 import ServiceV1, ServiceV1Metadata, ServiceV1Spec, ServiceV1SpecPort
+from constructs import Construct
+
+APP_NAME = "echo"
+
+
+@dataclass(frozen=True)
+class SampleAppProps:
+    namespace: str
+    image: str
+    replicas: int
+    port: int
+    backend_family: str  # "IPv4" (NAT64 layout) or "IPv6" (NAT46 layout): the Service's only family
+    ingress_classes: list[str]
+    hosts: list[str]
+
+
+class SampleApp(Construct):
+    def __init__(self, scope: Construct, id_: str, props: SampleAppProps):
+        super().__init__(scope, id_)
+        labels = {"app.kubernetes.io/name": APP_NAME}
+        namespace = NamespaceV1(
+            self, "namespace", metadata=NamespaceV1Metadata(name=props.namespace, labels={"pod-security.kubernetes.io/enforce": "restricted"})
+        )
+        metadata = {"name": APP_NAME, "namespace": namespace.metadata.name, "labels": labels}
+        DeploymentV1(
+            self,
+            "deployment",
+            metadata=DeploymentV1Metadata(**metadata),
+            spec=DeploymentV1Spec(
+                replicas=str(props.replicas),
+                selector=DeploymentV1SpecSelector(match_labels=labels),
+                template=DeploymentV1SpecTemplate(
+                    metadata=DeploymentV1SpecTemplateMetadata(labels=labels),
+                    spec=DeploymentV1SpecTemplateSpec(
+                        container=[
+                            DeploymentV1SpecTemplateSpecContainer(
+                                name=APP_NAME,
+                                image=props.image,
+                                image_pull_policy="Always",
+                                env=[DeploymentV1SpecTemplateSpecContainerEnv(name="HTTP_PORT", value=str(props.port))],
+                                port=[DeploymentV1SpecTemplateSpecContainerPort(container_port=props.port, name="http")],
+                                resources=DeploymentV1SpecTemplateSpecContainerResources(
+                                    requests={"cpu": "10m", "memory": "32Mi"}, limits={"cpu": "200m", "memory": "128Mi"}
+                                ),
+                                liveness_probe=DeploymentV1SpecTemplateSpecContainerLivenessProbe(
+                                    http_get=DeploymentV1SpecTemplateSpecContainerLivenessProbeHttpGet(path="/", port="http"), period_seconds=20
+                                ),
+                                readiness_probe=DeploymentV1SpecTemplateSpecContainerReadinessProbe(
+                                    http_get=DeploymentV1SpecTemplateSpecContainerReadinessProbeHttpGet(path="/", port="http"), period_seconds=5
+                                ),
+                                security_context=DeploymentV1SpecTemplateSpecContainerSecurityContext(
+                                    allow_privilege_escalation=False,
+                                    run_as_non_root=True,
+                                    run_as_user="1000",
+                                    read_only_root_filesystem=True,
+                                    capabilities=DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities(drop=["ALL"]),
+                                    seccomp_profile=DeploymentV1SpecTemplateSpecContainerSecurityContextSeccompProfile(type="RuntimeDefault"),
+                                ),
+                            )
+                        ]
+                    ),
+                ),
+            ),
+        )
+        # The backend Service has the primary family only: the other family's ingress must translate.
+        ServiceV1(
+            self,
+            "service",
+            metadata=ServiceV1Metadata(name=APP_NAME, namespace=namespace.metadata.name, labels=labels),
+            spec=ServiceV1Spec(
+                selector=labels,
+                ip_family_policy="SingleStack",
+                ip_families=[props.backend_family],
+                port=[ServiceV1SpecPort(name="http", port=80, target_port="http")],
+            ),
+        )
+        for ingress_class in props.ingress_classes:
+            IngressV1(
+                self,
+                f"ingress_{ingress_class.replace('-', '_')}",
+                metadata=IngressV1Metadata(name=f"{APP_NAME}-{ingress_class}", namespace=namespace.metadata.name, labels=labels),
+                spec=IngressV1Spec(
+                    ingress_class_name=ingress_class,
+                    rule=[
+                        IngressV1SpecRule(
+                            host=host,
+                            http=IngressV1SpecRuleHttp(
+                                path=[
+                                    IngressV1SpecRuleHttpPath(
+                                        path="/",
+                                        path_type="Prefix",
+                                        backend=IngressV1SpecRuleHttpPathBackend(
+                                            service=IngressV1SpecRuleHttpPathBackendService(
+                                                name=APP_NAME, port=IngressV1SpecRuleHttpPathBackendServicePort(name="http")
+                                            )
+                                        ),
+                                    )
+                                ]
+                            ),
+                        )
+                        for host in props.hosts
+                    ],
+                ),
+            )

@@ -1,0 +1,430 @@
+"""What will be deployed, read back from the synthesized Terraform JSON (cdktf.out): per region the
+network, cluster, ingress releases, public IPs and DNS records, plus the global layer.
+
+The diagram and the post-synth summary both read this model, so neither can disagree with the
+output. Nothing here assumes stack names: regions are found by their clusters, and resources are
+linked through the Terraform references between them (across stacks through remote-state outputs).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from dualstack_aks.ingress_values import deep_merge
+
+# role pod label -> (family it receives, family it forwards to, what the hop is called)
+TRANSLATIONS = {"nat64-proxy": ("IPv6", "IPv4", "NAT64"), "nat46-proxy": ("IPv4", "IPv6", "NAT46")}
+_ANNOTATION = "service.beta.kubernetes.io/azure-"
+# A Service names its public IP resource, or (dual-stack) gives each family's address.
+PIP_NAME_ANNOTATIONS = (f"{_ANNOTATION}pip-name", f"{_ANNOTATION}pip-name-ipv6")
+ADDRESS_ANNOTATIONS = {f"{_ANNOTATION}load-balancer-ipv4": "IPv4", f"{_ANNOTATION}load-balancer-ipv6": "IPv6"}
+INTERNAL_SUBNET_ANNOTATION = f"{_ANNOTATION}load-balancer-internal-subnet"
+ROLE_LABEL = "dualstack-aks/role"
+
+_REMOTE_OUTPUT = re.compile(r"^\$\{data\.terraform_remote_state\.([^.]+)\.outputs\.([^.}]+)\}$")
+# cdktf names a cross-stack remote state after the stack it reads.
+_CROSS_STACK_INPUT = "cross-stack-reference-input-"
+_RESOURCE_REFERENCE = re.compile(r"^\$\{(data\.)?([a-z][a-z0-9_]*)\.([^.}\[]+)")
+
+
+class SynthOutputError(Exception):
+    """cdktf.out is missing or holds something the reader cannot make sense of."""
+
+
+def read_stacks(outdir: str | Path) -> dict[str, dict]:
+    """Stack name -> its synthesized Terraform JSON, in manifest order."""
+    manifest = Path(outdir) / "manifest.json"
+    if not manifest.is_file():
+        raise SynthOutputError(f"{manifest} not found: synthesize first (`python main.py` or `make synth`)")
+    stacks = json.loads(manifest.read_text())["stacks"]
+    return {name: json.loads((Path(outdir) / stack["synthesizedStackPath"]).read_text()) for name, stack in stacks.items()}
+
+
+@dataclass(frozen=True)
+class Address:
+    stack: str
+    type: str
+    name: str
+    kind: str = "resource"  # or "data": something that exists already and is only read
+
+
+class SynthOutput:
+    """The stacks of one synth, with Terraform references resolved to the resources they name."""
+
+    def __init__(self, stacks: dict[str, dict]):
+        self.stacks = stacks
+
+    def resources(self, stack: str, resource_type: str, kind: str = "resource") -> list[tuple[Address, dict]]:
+        found = self.stacks[stack].get(kind, {}).get(resource_type, {})
+        return [(Address(stack, resource_type, name, kind), body) for name, body in sorted(found.items())]
+
+    def managed_and_existing(self, stack: str, resource_type: str) -> list[tuple[Address, dict]]:
+        """Resources of a type the stack creates, then those it only reads (data sources)."""
+        return self.resources(stack, resource_type) + self.resources(stack, resource_type, kind="data")
+
+    def body(self, address: Address) -> dict:
+        return self.stacks[address.stack][address.kind][address.type][address.name]
+
+    def target(self, stack: str, expression: object) -> Address | None:
+        """The resource or data source a `${[data.]type.name...}` expression points at, following
+        remote-state outputs."""
+        if not isinstance(expression, str):
+            return None
+        remote = _REMOTE_OUTPUT.match(expression)
+        if remote:
+            source = self._output_stack(remote.group(1), remote.group(2))
+            return self.target(source, self.stacks[source]["output"][remote.group(2)]["value"]) if source else None
+        local = _RESOURCE_REFERENCE.match(expression)
+        if not local:
+            return None
+        kind, resource_type, name = ("data" if local.group(1) else "resource"), local.group(2), local.group(3)
+        if name not in self.stacks[stack].get(kind, {}).get(resource_type, {}):
+            return None
+        return Address(stack, resource_type, name, kind)
+
+    def _output_stack(self, state: str, output: str) -> str | None:
+        """The stack a remote-state output comes from: the one the state is named after, else the
+        only stack with that output (output names repeat across region stacks)."""
+        named = state.removeprefix(_CROSS_STACK_INPUT)
+        holders = [stack for stack, document in self.stacks.items() if output in document.get("output", {})]
+        if named in holders:
+            return named
+        return holders[0] if len(holders) == 1 else None
+
+    def referenced_name(self, stack: str, expression: object) -> str | None:
+        """The name of the resource an expression points at, if it points at one."""
+        address = self.target(stack, expression)
+        return self.body(address)["name"] if address else None
+
+    def name_of(self, stack: str, value: str) -> str:
+        """A literal name, or the name of the resource an expression points at."""
+        return self.referenced_name(stack, value) or value
+
+
+@dataclass(frozen=True)
+class PublicIp:
+    name: str
+    family: str
+    zones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    """One record set: `targets` are public IP names (alias or address), else the literal values."""
+
+    record_type: str
+    fqdn: str
+    private: bool
+    alias: bool
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Subnet:
+    name: str
+    prefixes: tuple[str, ...]  # empty for an existing subnet: the output only names it
+    existing: bool
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    address_space: tuple[str, ...]
+    subnets: tuple[Subnet, ...]
+    existing: bool
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A cluster the output creates, or an existing one it only reads (then just its name is known)."""
+
+    name: str
+    existing: bool
+    kubernetes_version: str
+    network: str
+    ip_versions: tuple[str, ...]
+    pod_cidrs: tuple[str, ...]
+    service_cidrs: tuple[str, ...]
+    subnet: str | None
+
+
+@dataclass(frozen=True)
+class Hop:
+    """Ingress -> backends for one client family; `translation` names the NAT hop if the family changes."""
+
+    family: str
+    backend_family: str
+    translation: str | None
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """A static private address of the release's internal load balancer."""
+
+    family: str
+    address: str
+
+
+@dataclass(frozen=True)
+class IngressRelease:
+    name: str
+    families: tuple[str, ...]
+    role: str
+    public_ip_names: tuple[str, ...]
+    traffic_policy: str
+    internal_subnet: str | None
+    internal_frontends: tuple[Frontend, ...]
+
+    @property
+    def hops(self) -> tuple[Hop, ...]:
+        translated_from, translated_to, translation = TRANSLATIONS.get(self.role, (None, None, None))
+        return tuple(Hop(family, translated_to, translation) if family == translated_from else Hop(family, family, None) for family in self.families)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A Traffic Manager endpoint of the region: the name Traffic Manager hands out."""
+
+    name: str
+    profile: str | None
+    target: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role the cluster holds on a registry or Key Vault."""
+
+    role: str
+    resource_type: str
+    resource: str
+
+
+@dataclass(frozen=True)
+class PrivateEndpoint:
+    """A private endpoint in one of the region's subnets, to a resource of `target_type`."""
+
+    name: str
+    subnet: str | None
+    target_type: str | None
+    target: str
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    stacks: tuple[str, ...]
+    cluster: Cluster
+    networks: tuple[Network, ...]
+    public_ips: tuple[PublicIp, ...]
+    records: tuple[DnsRecord, ...]
+    endpoints: tuple[Endpoint, ...]
+    releases: tuple[IngressRelease, ...]
+    key_vaults: tuple[str, ...]
+    grants: tuple[Grant, ...]
+    private_endpoints: tuple[PrivateEndpoint, ...]
+
+    @property
+    def backend_families(self) -> tuple[str, ...]:
+        return tuple(sorted({hop.backend_family for release in self.releases for hop in release.hops}))
+
+    def public_ip(self, name: str) -> PublicIp | None:
+        return next((public_ip for public_ip in self.public_ips if public_ip.name == name), None)
+
+
+@dataclass(frozen=True)
+class TrafficManager:
+    name: str
+    routing: str
+    fqdn: str
+
+
+@dataclass(frozen=True)
+class Registry:
+    name: str
+    sku: str
+    location: str
+    replicas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GlobalLayer:
+    stacks: tuple[str, ...]
+    names: tuple[DnsRecord, ...]
+    traffic_managers: tuple[TrafficManager, ...]
+    registries: tuple[Registry, ...]
+
+
+@dataclass(frozen=True)
+class Topology:
+    regions: tuple[Region, ...]
+    global_layer: GlobalLayer
+
+
+def _fqdn(output: SynthOutput, stack: str, body: dict) -> str:
+    return f"{body['name']}.{output.name_of(stack, body['zone_name'])}"
+
+
+def _records(output: SynthOutput, stacks: tuple[str, ...]) -> tuple[DnsRecord, ...]:
+    kinds = (
+        ("azurerm_dns_a_record", "A", False),
+        ("azurerm_dns_aaaa_record", "AAAA", False),
+        ("azurerm_dns_cname_record", "CNAME", False),
+        ("azurerm_private_dns_a_record", "A", True),
+        ("azurerm_private_dns_aaaa_record", "AAAA", True),
+    )
+    records = []
+    for stack in stacks:
+        for resource_type, record_type, private in kinds:
+            for _, body in output.resources(stack, resource_type):
+                alias = "target_resource_id" in body
+                values = [body["target_resource_id"]] if alias else body.get("records", [body.get("record")])
+                records.append(DnsRecord(record_type, _fqdn(output, stack, body), private, alias, tuple(output.name_of(stack, value) for value in values)))
+    return tuple(records)
+
+
+def _release(output: SynthOutput, stack: str, body: dict) -> IngressRelease | None:
+    """An ingress controller release (its values configure `controller.service`), else None."""
+    values: dict = {}
+    for document in body.get("values", []):
+        values = deep_merge(values, yaml.safe_load(document) or {})
+    controller = values.get("controller", {})
+    service = controller.get("service")
+    if service is None:
+        return None
+    annotations = service.get("annotations", {})
+    # An address annotation counts when it is a reference to a public IP resource's address.
+    addressed = [output.referenced_name(stack, annotations[key]) for key in ADDRESS_ANNOTATIONS if key in annotations]
+    internal = service.get("internal", {})
+    internal_annotations = internal.get("annotations", {}) if internal.get("enabled") else {}
+    return IngressRelease(
+        name=body["name"],
+        # The chart's default Service is IPv4 single-stack.
+        families=tuple(service.get("ipFamilies", ["IPv4"])),
+        role=controller.get("podLabels", {}).get(ROLE_LABEL, "native"),
+        public_ip_names=tuple(annotations[key] for key in PIP_NAME_ANNOTATIONS if key in annotations) + tuple(name for name in addressed if name),
+        traffic_policy=service.get("externalTrafficPolicy") or "Cluster",
+        internal_subnet=internal_annotations.get(INTERNAL_SUBNET_ANNOTATION),
+        internal_frontends=tuple(Frontend(family, internal_annotations[key]) for key, family in ADDRESS_ANNOTATIONS.items() if key in internal_annotations),
+    )
+
+
+def _location(output: SynthOutput, stacks: tuple[str, ...], cluster: dict) -> str:
+    """The cluster's location; an existing cluster's region is where the region's resources go."""
+    if "location" in cluster:
+        return cluster["location"]
+    for stack in stacks:
+        for resource_type in sorted(output.stacks[stack].get("resource", {})):
+            for _, body in output.resources(stack, resource_type):
+                location = body.get("location") or body.get("endpoint_location")
+                if isinstance(location, str) and not location.startswith("${"):
+                    return location
+    return stacks[0]
+
+
+def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> Region:
+    """The region of one cluster; `stacks` starts with the cluster's own stack."""
+    stack, body = address.stack, output.body(address)
+    profile = body.get("network_profile", {})
+    networks = []
+    for name in stacks:
+        for vnet_address, vnet in output.managed_and_existing(name, "azurerm_virtual_network"):
+            subnets = [
+                Subnet(subnet["name"], tuple(subnet.get("address_prefixes", [])), subnet_address.kind == "data")
+                for subnet_address, subnet in output.managed_and_existing(name, "azurerm_subnet")
+                if output.name_of(name, subnet["virtual_network_name"]) == vnet["name"]
+            ]
+            networks.append(Network(vnet["name"], tuple(vnet.get("address_space", [])), tuple(subnets), vnet_address.kind == "data"))
+    public_ips = [
+        PublicIp(pip["name"], pip.get("ip_version", "IPv4"), tuple(pip.get("zones", [])))
+        for name in stacks
+        for _, pip in output.resources(name, "azurerm_public_ip")
+    ]
+    endpoints = [
+        Endpoint(endpoint["name"], output.referenced_name(name, endpoint["profile_id"]), endpoint["target"])
+        for name in stacks
+        for _, endpoint in output.resources(name, "azurerm_traffic_manager_external_endpoint")
+    ]
+    releases = [release for name in stacks for _, release_body in output.resources(name, "helm_release") if (release := _release(output, name, release_body))]
+    grants = []
+    for name in stacks:
+        for _, assignment in output.resources(name, "azurerm_role_assignment"):
+            principal, scope = output.target(name, assignment["principal_id"]), output.target(name, assignment["scope"])
+            if principal == address and scope and scope.type in ("azurerm_container_registry", "azurerm_key_vault"):
+                grants.append(Grant(assignment["role_definition_name"], scope.type, output.body(scope)["name"]))
+    private_endpoints = []
+    for name in stacks:
+        for _, endpoint in output.resources(name, "azurerm_private_endpoint"):
+            connection = endpoint.get("private_service_connection", {}).get("private_connection_resource_id")
+            target = output.target(name, connection)
+            private_endpoints.append(
+                PrivateEndpoint(
+                    name=endpoint["name"],
+                    subnet=output.referenced_name(name, endpoint["subnet_id"]),
+                    target_type=target.type if target else None,
+                    target=output.body(target)["name"] if target else str(connection),
+                )
+            )
+    return Region(
+        name=_location(output, stacks, body),
+        stacks=stacks,
+        cluster=Cluster(
+            name=body["name"],
+            existing=address.kind == "data",
+            kubernetes_version=body.get("kubernetes_version", ""),
+            network=", ".join(f"{label} {profile[key]}" for key, label in (("network_plugin", "CNI"), ("network_plugin_mode", "mode"), ("network_data_plane", "dataplane")) if key in profile),
+            ip_versions=tuple(profile.get("ip_versions", ["IPv4"])),
+            pod_cidrs=tuple(profile.get("pod_cidrs", [])),
+            service_cidrs=tuple(profile.get("service_cidrs", [])),
+            subnet=output.referenced_name(stack, body.get("default_node_pool", {}).get("vnet_subnet_id")),
+        ),
+        networks=tuple(networks),
+        public_ips=tuple(public_ips),
+        records=_records(output, stacks),
+        endpoints=tuple(endpoints),
+        releases=tuple(releases),
+        key_vaults=tuple(vault["name"] for name in stacks for _, vault in output.resources(name, "azurerm_key_vault")),
+        grants=tuple(grants),
+        private_endpoints=tuple(private_endpoints),
+    )
+
+
+def read_topology(stacks: dict[str, dict]) -> Topology:
+    output = SynthOutput(stacks)
+    # A region is a cluster (created, or existing and read by name) with every stack that names it.
+    by_cluster: dict[str, list[Address]] = {}
+    for stack in stacks:
+        if len(output.resources(stack, "azurerm_kubernetes_cluster")) > 1:
+            raise SynthOutputError(f"stack {stack} creates more than one cluster; one region per stack is expected")
+        for address, body in output.managed_and_existing(stack, "azurerm_kubernetes_cluster"):
+            by_cluster.setdefault(body["name"], []).append(address)
+    order = list(stacks)
+    regions = []
+    for addresses in by_cluster.values():
+        # The cluster's own stack: where it is created, else the first one that deploys no releases into it.
+        owner = min(addresses, key=lambda address: (address.kind == "data", bool(output.resources(address.stack, "helm_release")), order.index(address.stack)))
+        region_stacks = tuple(dict.fromkeys([owner.stack, *(address.stack for address in addresses)]))
+        regions.append(_region(output, region_stacks, owner))
+    regional = {stack for region in regions for stack in region.stacks}
+    global_stacks = tuple(stack for stack in stacks if stack not in regional)
+    return Topology(
+        regions=tuple(regions),
+        global_layer=GlobalLayer(
+            stacks=global_stacks,
+            names=_records(output, global_stacks),
+            traffic_managers=tuple(
+                TrafficManager(profile["name"], profile["traffic_routing_method"], f"{profile['dns_config']['relative_name']}.trafficmanager.net")
+                for stack in global_stacks
+                for _, profile in output.resources(stack, "azurerm_traffic_manager_profile")
+            ),
+            registries=tuple(
+                Registry(registry["name"], registry["sku"], registry["location"], tuple(replica["location"] for replica in registry.get("georeplications", [])))
+                for stack in global_stacks
+                for _, registry in output.resources(stack, "azurerm_container_registry")
+            ),
+        ),
+    )

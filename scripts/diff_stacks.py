@@ -1,0 +1,223 @@
+"""`cdktf diff` of every synthesized stack in dependency order, and the review summary.
+
+python -m scripts.diff_stacks run [--outdir cdktf.out] [--cdktf PATH]
+    diffs each stack (after `python main.py` wrote the outdir), counts the planned changes from
+    `terraform show -json plan` and records them in <outdir>/diff-summary.json; exits 1 when a
+    stack's plan fails for a reason other than a dependency that is not deployed yet.
+python -m scripts.diff_stacks summary [--outdir cdktf.out]
+    prints a Markdown summary (the pull request's job summary): the diff counts when `run`
+    recorded them, else the synthesized stacks and their resource counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from dualstack_aks.topology import read_stacks
+
+DIFF_SUMMARY_FILE = "diff-summary.json"
+# cdktf diff writes the plan here, inside the stack's working directory (non-cloud backends).
+PLAN_FILE = "plan"
+
+PLANNED = "planned"
+FAILED = "failed"
+# The plan needs outputs or a cluster that a dependency's pending changes create first.
+WAITING = "waiting"
+
+
+@dataclass
+class Changes:
+    add: int = 0
+    change: int = 0
+    replace: int = 0
+    remove: int = 0
+    # Addresses of the resources a deploy would delete (removed or replaced): what reviewers must see.
+    destructive: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.add or self.change or self.replace or self.remove)
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    depends_on: list[str]
+    working_directory: Path
+    resources: int
+    data_sources: int
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    status: str
+    depends_on: list[str]
+    changes: Changes | None = None
+
+
+def _count(document: dict, kind: str) -> int:
+    return sum(len(blocks) for blocks in document.get(kind, {}).values())
+
+
+def read_stacks_in_order(outdir: Path) -> list[Stack]:
+    """The synthesized stacks, every dependency before its dependents, otherwise in manifest order."""
+    documents = read_stacks(outdir)
+    manifest = json.loads((outdir / "manifest.json").read_text())["stacks"]
+    stacks = [
+        Stack(
+            name=name,
+            depends_on=entry.get("dependencies", []),
+            working_directory=outdir / entry["workingDirectory"],
+            resources=_count(documents[name], "resource"),
+            data_sources=_count(documents[name], "data"),
+        )
+        for name, entry in manifest.items()
+    ]
+    return dependency_order(stacks)
+
+
+def dependency_order(stacks: list[Stack]) -> list[Stack]:
+    ordered: list[Stack] = []
+    placed: set[str] = set()
+    remaining = list(stacks)
+    while remaining:
+        ready = [stack for stack in remaining if set(stack.depends_on) <= placed]
+        if not ready:
+            raise ValueError(f"dependency cycle among stacks: {', '.join(stack.name for stack in remaining)}")
+        ordered.append(ready[0])
+        placed.add(ready[0].name)
+        remaining.remove(ready[0])
+    return ordered
+
+
+def count_changes(plan: dict) -> Changes:
+    """Counts of `terraform show -json` resource changes; each resource counts once, data sources not at all."""
+    changes = Changes()
+    for resource in plan.get("resource_changes", []):
+        if resource.get("mode") != "managed":
+            continue
+        actions = set(resource["change"]["actions"])
+        if actions == {"create"}:
+            changes.add += 1
+        elif actions == {"update"}:
+            changes.change += 1
+        elif actions == {"delete", "create"}:
+            changes.replace += 1
+            changes.destructive.append(resource["address"])
+        elif actions == {"delete"}:
+            changes.remove += 1
+            changes.destructive.append(resource["address"])
+    return changes
+
+
+def run_diffs(outdir: Path, cdktf: str, terraform: str = "terraform") -> list[StackDiff]:
+    """Diff every stack (output streams to the console) and count what each plan would do."""
+    results: dict[str, StackDiff] = {}
+    for stack in read_stacks_in_order(outdir):
+        diff = subprocess.run([cdktf, "diff", stack.name, "--skip-synth", "--output", str(outdir), "--no-color"])
+        if diff.returncode == 0:
+            shown = subprocess.run([terraform, "show", "-json", PLAN_FILE], cwd=stack.working_directory, capture_output=True, text=True, check=True)
+            results[stack.name] = StackDiff(stack.name, PLANNED, stack.depends_on, count_changes(json.loads(shown.stdout)))
+            continue
+        upstream = [results[name] for name in stack.depends_on]
+        blocked = any(dependency.status != PLANNED or dependency.changes.pending for dependency in upstream)
+        results[stack.name] = StackDiff(stack.name, WAITING if blocked else FAILED, stack.depends_on)
+    return list(results.values())
+
+
+def write_diff_summary(outdir: Path, diffs: list[StackDiff]) -> None:
+    (outdir / DIFF_SUMMARY_FILE).write_text(json.dumps([asdict(diff) for diff in diffs], indent=2) + "\n")
+
+
+def read_diff_summary(outdir: Path) -> list[StackDiff] | None:
+    path = outdir / DIFF_SUMMARY_FILE
+    if not path.is_file():
+        return None
+    diffs = []
+    for entry in json.loads(path.read_text()):
+        changes = Changes(**entry["changes"]) if entry["changes"] is not None else None
+        diffs.append(StackDiff(entry["stack"], entry["status"], entry["depends_on"], changes))
+    return diffs
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def _after(depends_on: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in depends_on) or "–"
+
+
+def format_diff_markdown(diffs: list[StackDiff]) -> str:
+    rows = []
+    for diff in diffs:
+        if diff.status == PLANNED:
+            counts = [str(diff.changes.add), str(diff.changes.change), str(diff.changes.replace), str(diff.changes.remove)]
+            status = "changes" if diff.changes.pending else "no changes"
+        else:
+            counts = ["–"] * 4
+            status = "plan failed (see the job log)" if diff.status == FAILED else "planned after its dependencies are deployed"
+        rows.append([f"`{diff.stack}`", *counts, status, _after(diff.depends_on)])
+    lines = ["## cdktf diff", "", *_table(["stack", "add", "change", "replace", "remove", "result", "after"], rows)]
+    destructive = [(diff.stack, address) for diff in diffs if diff.changes for address in diff.changes.destructive]
+    if destructive:
+        lines += ["", "**Deleted by this change (removed or replaced):**", ""]
+        lines += [f"- `{stack}`: `{address}`" for stack, address in destructive]
+    return "\n".join(lines) + "\n"
+
+
+def format_synth_markdown(stacks: list[Stack]) -> str:
+    rows = [[f"`{stack.name}`", str(stack.resources), str(stack.data_sources), _after(stack.depends_on)] for stack in stacks]
+    lines = [
+        "## Synthesized stacks",
+        "",
+        "Not diffed against Azure (no credentials for this run): the counts are what the stacks declare.",
+        "",
+        *_table(["stack", "resources", "data sources", "after"], rows),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def format_summary(outdir: Path) -> str:
+    diffs = read_diff_summary(outdir)
+    if diffs is not None:
+        return format_diff_markdown(diffs)
+    return format_synth_markdown(read_stacks_in_order(outdir))
+
+
+def _run(args: argparse.Namespace) -> int:
+    outdir = Path(args.outdir)
+    diffs = run_diffs(outdir, args.cdktf)
+    write_diff_summary(outdir, diffs)
+    print(format_diff_markdown(diffs))
+    return 1 if any(diff.status == FAILED for diff in diffs) else 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    print(format_summary(Path(args.outdir)), end="")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="diff every stack and record the counts")
+    run.add_argument("--cdktf", default="node_modules/.bin/cdktf", help="the pinned cdktf CLI")
+    run.set_defaults(handler=_run)
+    summary = commands.add_parser("summary", help="print the Markdown summary")
+    summary.set_defaults(handler=_summary)
+    for command in (run, summary):
+        command.add_argument("--outdir", default="cdktf.out", help="the synthesized output (default: cdktf.out)")
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Checks what `make diff | deploy | destroy | bootstrap-state` need before cdktf starts.
+
+python -m scripts.preflight [--config PATH] [--region REGION] [--require-remote-state] COMMAND
+
+Prints one line per missing prerequisite, saying what to install or set, and exits 1; a bad
+config prints its problems and exits 2; exits 0 silently when everything is in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+
+from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, config_path, load_or_report
+from dualstack_aks.config import Config
+
+# The versions CI installs (tests/test_workflows.py keeps the workflows in step with these).
+TERRAFORM_VERSION = "1.15.9"
+KUBELOGIN_VERSION = "v0.2.19"
+
+EXIT_MISSING = 1
+COMMANDS = ("diff", "deploy", "destroy", "bootstrap-state")
+# The bootstrap stack has no ingress stack, so neither kubelogin nor a cluster login is needed.
+COMMANDS_WITH_INGRESS = ("diff", "deploy", "destroy")
+TRUE_VALUES = ("1", "true", "yes")
+
+
+def _tool_missing(name: str, env: Mapping[str, str]) -> bool:
+    return shutil.which(name, path=env.get("PATH", "")) is None
+
+
+def _azure_cli_logged_in(env: Mapping[str, str]) -> bool:
+    az = shutil.which("az", path=env.get("PATH", ""))
+    if az is None:
+        return False
+    try:
+        result = subprocess.run([az, "account", "show", "--output", "none"], env=dict(env), capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+def _has_environment_credentials(env: Mapping[str, str]) -> bool:
+    """ARM_* variables Terraform can authenticate with on its own (OIDC in CI, a managed identity, a certificate)."""
+    if env.get("ARM_USE_MSI", "").lower() in TRUE_VALUES:
+        return True
+    identity = env.get("ARM_CLIENT_ID") and env.get("ARM_TENANT_ID")
+    proof = env.get("ARM_USE_OIDC", "").lower() in TRUE_VALUES or env.get("ARM_CLIENT_CERTIFICATE_PATH")
+    return bool(identity and proof)
+
+
+def _region_problems(command: str, region: str | None, config: Config, config_path: str) -> list[str]:
+    names = [entry.name for entry in config.regions]
+    if command == "destroy" and not region:
+        return [f"needs REGION=<region>, one of: {', '.join(names)}"]
+    if region and region not in names:
+        return [f"REGION={region} is not a region in {config_path}; its regions are: {', '.join(names)}"]
+    return []
+
+
+def _backend_problems(command: str, require_remote_state: bool, config: Config, config_path: str) -> list[str]:
+    if config.backend.type == "azurerm":
+        return []
+    if command == "bootstrap-state":
+        return [
+            f"{config_path} keeps state locally: set backend.type: azurerm with backend.resource_group_name and "
+            "backend.storage_account_name, which bootstrap-state then creates"
+        ]
+    if require_remote_state:
+        return [
+            f"{config_path} keeps state locally, which a CI runner discards: set backend.type: azurerm "
+            "(README, Deploy and review) or point DUALSTACK_CONFIG at a config that does"
+        ]
+    return []
+
+
+def _tool_problems(command: str, env: Mapping[str, str]) -> list[str]:
+    found = []
+    if _tool_missing("terraform", env):
+        found.append(f"terraform is not on PATH: install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)")
+    if command in COMMANDS_WITH_INGRESS and _tool_missing("kubelogin", env):
+        found.append(
+            f"kubelogin is not on PATH: the ingress stacks' Helm and Kubernetes providers run it; install {KUBELOGIN_VERSION} "
+            "with `az aks install-cli` or from https://github.com/Azure/kubelogin/releases"
+        )
+    return found
+
+
+def _credential_problems(command: str, env: Mapping[str, str], config: Config, config_path: str) -> list[str]:
+    found = []
+    if not (env.get("ARM_SUBSCRIPTION_ID") or config.azure.subscription_id):
+        found.append(
+            "no Azure subscription chosen: export ARM_SUBSCRIPTION_ID=$(az account show --query id --output tsv), "
+            f"or set azure.subscription_id in {config_path}"
+        )
+    # kubelogin --login azurecli borrows the Azure CLI session, whatever Terraform itself uses.
+    needs_cli_login = command in COMMANDS_WITH_INGRESS and config.azure.kubelogin_mode == "azurecli"
+    if needs_cli_login or not _has_environment_credentials(env):
+        if _tool_missing("az", env):
+            found.append("az (the Azure CLI) is not on PATH: install it (https://learn.microsoft.com/cli/azure/install-azure-cli), then run `az login`")
+        elif not _azure_cli_logged_in(env):
+            hint = "" if needs_cli_login else ", or set ARM_CLIENT_ID and ARM_TENANT_ID with ARM_USE_OIDC=true"
+            found.append(f"not logged in to Azure: run `az login`{hint}")
+    return found
+
+
+def check(command: str, config: Config, config_path: str, region: str | None, require_remote_state: bool, env: Mapping[str, str]) -> list[str]:
+    """Every problem that would stop `command`, one line each; empty when it can run."""
+    return [
+        *_region_problems(command, region, config, config_path),
+        *_backend_problems(command, require_remote_state, config, config_path),
+        *_tool_problems(command, env),
+        *_credential_problems(command, env, config, config_path),
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=COMMANDS)
+    add_config_option(parser)
+    parser.add_argument("--region", help="the one region deploy or destroy acts on")
+    parser.add_argument("--require-remote-state", action="store_true", help="fail unless the config keeps state in azurerm (CI)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    path = config_path(args.config)
+    config = load_or_report(path)
+    if config is None:
+        return EXIT_BAD_CONFIG
+    problems = check(args.command, config, path, args.region, args.require_remote_state, os.environ)
+    for problem in problems:
+        print(f"make {args.command}: {problem}", file=sys.stderr)
+    return EXIT_MISSING if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The pull request's diff and summary: stacks in dependency order, changes counted from
+`terraform show -json`, and a failed plan told apart from one waiting for its dependency.
+
+`cdktf` and `terraform` are stand-ins here: cdktf fails for the stacks it is told to, and
+terraform prints the plan JSON placed in the stack's working directory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from scripts.diff_stacks import FAILED, PLANNED, WAITING, count_changes, format_summary, main, read_stacks_in_order, run_diffs
+
+# stack -> dependencies, in the manifest's (alphabetical) order, as cdktf writes it.
+STACKS = {"global": [], "ingress-eastus2": ["region-eastus2"], "region-eastus2": ["global"]}
+
+
+def resource_change(address: str, *actions: str, mode: str = "managed") -> dict:
+    return {"address": address, "mode": mode, "change": {"actions": list(actions)}}
+
+
+NO_CHANGES = {"resource_changes": [resource_change("azurerm_resource_group.global", "no-op")]}
+CREATES_A_CLUSTER = {
+    "resource_changes": [
+        resource_change("azurerm_kubernetes_cluster.cluster", "create"),
+        resource_change("azurerm_public_ip.ipv6", "create"),
+        resource_change("data.azurerm_client_config.client_config", "read", mode="data"),
+    ]
+}
+
+
+def fake_outdir(directory: Path, plans: dict[str, dict], failing: set[str]) -> tuple[Path, str]:
+    """A synthesized outdir with a plan per stack, and a cdktf that fails to diff `failing`."""
+    outdir = directory / "cdktf.out"
+    manifest = {"stacks": {}}
+    for name, dependencies in STACKS.items():
+        working_directory = outdir / "stacks" / name
+        working_directory.mkdir(parents=True)
+        (working_directory / "cdk.tf.json").write_text(json.dumps({"resource": {"azurerm_resource_group": {name: {}}}}))
+        (working_directory / "plan").write_text(json.dumps(plans.get(name, NO_CHANGES)))
+        manifest["stacks"][name] = {"dependencies": dependencies, "synthesizedStackPath": f"stacks/{name}/cdk.tf.json", "workingDirectory": f"stacks/{name}"}
+    (outdir / "manifest.json").write_text(json.dumps(manifest))
+    bin_dir = directory / "bin"
+    bin_dir.mkdir()
+    cdktf = bin_dir / "cdktf"
+    cdktf.write_text("#!/bin/sh\ncase \" " + " ".join(sorted(failing)) + " \" in *\" $2 \"*) exit 1;; esac\nexit 0\n")
+    terraform = bin_dir / "terraform"
+    terraform.write_text('#!/bin/sh\ncat "$3"\n')
+    for tool in (cdktf, terraform):
+        tool.chmod(0o755)
+    return outdir, str(bin_dir)
+
+
+@pytest.fixture
+def on_path(monkeypatch):
+    """Puts the stand-ins first on PATH, where `main` finds terraform."""
+
+    def put(bin_dir: str) -> None:
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    return put
+
+
+def test_counts_each_resource_once_and_names_what_a_deploy_deletes():
+    plan = {
+        "resource_changes": [
+            resource_change("azurerm_resource_group.a", "create"),
+            resource_change("azurerm_subnet.b", "update"),
+            resource_change("azurerm_kubernetes_cluster.c", "delete", "create"),
+            resource_change("azurerm_public_ip.d", "create", "delete"),
+            resource_change("azurerm_dns_a_record.e", "delete"),
+            resource_change("azurerm_virtual_network.f", "no-op"),
+            resource_change("data.azurerm_client_config.g", "read", mode="data"),
+        ]
+    }
+    changes = count_changes(plan)
+    assert (changes.add, changes.change, changes.replace, changes.remove) == (1, 1, 2, 1)
+    assert changes.destructive == ["azurerm_kubernetes_cluster.c", "azurerm_public_ip.d", "azurerm_dns_a_record.e"]
+
+
+def test_stacks_come_in_dependency_order_not_manifest_order(tmp_path):
+    outdir, _ = fake_outdir(tmp_path, {}, set())
+    assert [stack.name for stack in read_stacks_in_order(outdir)] == ["global", "region-eastus2", "ingress-eastus2"]
+
+
+def test_a_plan_that_needs_an_undeployed_cluster_waits(tmp_path):
+    outdir, bin_dir = fake_outdir(tmp_path, {"region-eastus2": CREATES_A_CLUSTER}, failing={"ingress-eastus2"})
+    diffs = run_diffs(outdir, f"{bin_dir}/cdktf", f"{bin_dir}/terraform")
+    assert [(diff.stack, diff.status) for diff in diffs] == [("global", PLANNED), ("region-eastus2", PLANNED), ("ingress-eastus2", WAITING)]
+    assert diffs[1].changes.add == 2
+
+
+def test_a_plan_failing_on_its_own_fails_the_run_and_the_summary_says_so(tmp_path, on_path):
+    outdir, bin_dir = fake_outdir(tmp_path, {}, failing={"ingress-eastus2"})
+    on_path(bin_dir)
+    assert main(["run", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 1
+    summary = format_summary(outdir)
+    assert "| `global` | 0 | 0 | 0 | 0 | no changes | – |" in summary
+    assert "| `ingress-eastus2` | – | – | – | – | plan failed (see the job log) | `region-eastus2` |" in summary
+    assert [diff for diff in json.loads((outdir / "diff-summary.json").read_text()) if diff["status"] == FAILED]
+
+
+def test_summary_lists_what_would_be_deleted(tmp_path, on_path):
+    replaces_the_cluster = {"resource_changes": [resource_change("azurerm_kubernetes_cluster.cluster", "delete", "create")]}
+    outdir, bin_dir = fake_outdir(tmp_path, {"region-eastus2": replaces_the_cluster}, set())
+    on_path(bin_dir)
+    assert main(["run", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 0
+    summary = format_summary(outdir)
+    assert "| `region-eastus2` | 0 | 0 | 1 | 0 | changes | `global` |" in summary
+    assert "- `region-eastus2`: `azurerm_kubernetes_cluster.cluster`" in summary
+
+
+def test_without_a_diff_the_summary_shows_the_synthesized_stacks(synthesize, default_config):
+    outdir, stacks = synthesize(default_config)
+    summary = format_summary(outdir)
+    assert "Not diffed against Azure" in summary
+    rows = [line.split(" | ")[0].strip("| `") for line in summary.splitlines() if line.startswith("| `")]
+    assert sorted(rows) == sorted(stacks)
+    for region in default_config.regions:
+        assert rows.index("global") < rows.index(f"region-{region.name}") < rows.index(f"ingress-{region.name}")

@@ -1,0 +1,183 @@
+"""Every layout by one switch: the translating ingress on and off, the mirror (NAT46), a single
+dual-stack ingress, brownfield VNet and cluster, internal load balancers, the echo app."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+
+import pytest
+import yaml
+
+from dualstack_aks.loader import ConfigError, load_config, parse_config
+from dualstack_aks.plan import plan_addresses
+from tests.conftest import DEFAULT_CONFIG, REPO, only, resources
+
+EXAMPLES = REPO / "config" / "examples"
+
+
+def _config(path, **changes):
+    """A shipped config with dotted-path changes (`ingress__translating_ingress=False`)."""
+    raw = yaml.safe_load(path.read_text())
+    for dotted, value in changes.items():
+        node = raw
+        *parents, leaf = dotted.split("__")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return parse_config(raw, str(path))
+
+
+def _flatten(stacks: dict) -> dict[tuple, str]:
+    """(stack, block, type, name) -> canonical JSON of that block, for every resource, data source,
+    output, provider and backend."""
+    flat = {}
+    for stack_name, stack in stacks.items():
+        for block in ("resource", "data"):
+            for kind, items in stack.get(block, {}).items():
+                for name, body in items.items():
+                    flat[(stack_name, block, kind, name)] = json.dumps(body, sort_keys=True)
+        for block in ("output", "provider", "terraform"):
+            flat[(stack_name, block, "", "")] = json.dumps(stack.get(block), sort_keys=True)
+    return flat
+
+
+@pytest.mark.parametrize(
+    "config_path, family, record, echo_ingresses",
+    [(DEFAULT_CONFIG, "ipv6", "azurerm_dns_aaaa_record", False), (EXAMPLES / "ipv6-primary.yaml", "ipv4", "azurerm_dns_a_record", True)],
+    ids=["nat64-ipv6-removed", "nat46-ipv4-removed"],
+)
+def test_translating_family_comes_and_goes_alone(synthesize, config_path, family, record, echo_ingresses):
+    """Turning the translating ingress off removes exactly its release, public IP and DNS records
+    (and, with the echo app, its Ingress object for that class); everything else is byte-identical."""
+    _, stacks = synthesize(_config(config_path))
+    with_translation = _flatten(stacks)
+    without = _flatten(synthesize(_config(config_path, ingress__translating_ingress=False))[1])
+    assert set(without) <= set(with_translation)
+    assert [key for key in without if without[key] != with_translation[key]] == []
+    removed = {key: json.loads(with_translation[key]) for key in set(with_translation) - set(without)}
+    per_region = [("ingress", "helm_release"), ("region", "azurerm_public_ip"), ("region", record), ("region", record.replace("_dns_", "_private_dns_"))]
+    per_region += [("ingress", "kubernetes_ingress_v1")] if echo_ingresses else []
+    regions = len([name for name in stacks if name.startswith("region-")])
+    assert sorted((stack.split("-")[0], kind) for stack, _, kind, _ in removed) == sorted(per_region * regions)
+    by_kind: dict[str, list[dict]] = {}
+    for (_, _, kind, _), body in removed.items():
+        by_kind.setdefault(kind, []).append(body)
+    assert {release["name"] for release in by_kind["helm_release"]} == {f"ingress-nginx-{family}"}
+    assert {ip["ip_version"] for ip in by_kind["azurerm_public_ip"]} == {family.replace("ipv", "IPv")}
+
+
+def _values(stack) -> dict[str, dict]:
+    return {release["name"]: yaml.safe_load(release["values"][0]) for release in resources(stack, "helm_release")}
+
+
+def test_ipv6_primary_mirror_makes_ipv4_the_nat46_proxy(synthesize):
+    _, stacks = synthesize(load_config(EXAMPLES / "ipv6-primary.yaml"))
+    roles = {name: values["controller"]["podLabels"]["dualstack-aks/role"] for name, values in _values(stacks["ingress-swedencentral"]).items()}
+    assert roles == {"ingress-nginx-ipv4": "nat46-proxy", "ingress-nginx-ipv6": "native"}
+    echo = only(stacks["ingress-swedencentral"], "kubernetes_service_v1")
+    assert (echo["spec"]["ip_families"], echo["spec"]["ip_family_policy"]) == (["IPv6"], "SingleStack")
+
+
+def test_dual_stack_mode_is_one_release_pinned_to_both_addresses(synthesize):
+    _, stacks = synthesize(load_config(EXAMPLES / "dual-stack-ingress.yaml"))
+    ingress = stacks["ingress-centralus"]
+    (name, values), = _values(ingress).items()
+    service = values["controller"]["service"]
+    assert name == "ingress-nginx-dual-stack"
+    assert (service["ipFamilyPolicy"], service["ipFamilies"], service["externalTrafficPolicy"]) == ("RequireDualStack", ["IPv4", "IPv6"], "Local")
+    annotations = service["annotations"]
+    for family in ("ipv4", "ipv6"):
+        pinned = annotations[f"service.beta.kubernetes.io/azure-load-balancer-{family}"]
+        assert re.fullmatch(rf"\$\{{data\.azurerm_public_ip\.ingress_public_ip_{family}_\w+\.ip_address\}}", pinned), pinned
+    assert "service.beta.kubernetes.io/azure-pip-name" not in annotations
+    sources = {source["name"] for source in ingress["data"]["azurerm_public_ip"].values()}
+    assert sources == {ip["name"] for ip in resources(stacks["region-centralus"], "azurerm_public_ip")}
+    assert values["controller"]["podLabels"]["dualstack-aks/role"] == "dual-stack"
+    assert {ip["ip_version"] for ip in resources(stacks["region-centralus"], "azurerm_public_ip")} == {"IPv4", "IPv6"}
+
+
+def test_internal_load_balancers_have_static_addresses_named_by_the_private_zone(synthesize, default_config, default_stacks):
+    addresses = plan_addresses(default_config)["eastus2"]
+    internal_ips = addresses.internal_ingress_ips()
+    assert ipaddress.ip_address(internal_ips["ipv4"]) in addresses.ingress_subnet.ipv4
+    assert ipaddress.ip_address(internal_ips["ipv6"]) in addresses.ingress_subnet.ipv6
+    for family, values in (("ipv4", "ingress-nginx-ipv4"), ("ipv6", "ingress-nginx-ipv6")):
+        internal = _values(default_stacks["ingress-eastus2"])[values]["controller"]["service"]["internal"]
+        assert internal["enabled"] is True and internal["externalTrafficPolicy"] == "Local"
+        assert internal["ipFamilies"] == [family.replace("ipv", "IPv")]
+        assert internal["annotations"] == {
+            "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+            "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "snet-ingress",
+            f"service.beta.kubernetes.io/azure-load-balancer-{family}": internal_ips[family],
+        }
+    region = default_stacks["region-eastus2"]
+    assert only(region, "azurerm_private_dns_a_record")["records"] == [internal_ips["ipv4"]]
+    assert only(region, "azurerm_private_dns_aaaa_record")["records"] == [internal_ips["ipv6"]]
+
+
+def test_without_internal_load_balancers_private_records_use_the_public_ips(synthesize):
+    _, stacks = synthesize(_config(DEFAULT_CONFIG, ingress__internal_load_balancers=False))
+    region = stacks["region-eastus2"]
+    assert only(region, "azurerm_private_dns_aaaa_record")["records"][0].startswith("${azurerm_public_ip.edge_ingress_public_ipv6_")
+    assert all("internal" not in values["controller"]["service"] for values in _values(stacks["ingress-eastus2"]).values())
+
+
+def test_existing_cluster_gets_only_edge_and_ingress(synthesize):
+    _, stacks = synthesize(load_config(EXAMPLES / "existing-cluster.yaml"))
+    region = stacks["region-eastus"]
+    created = set(region["resource"])
+    assert not created & {"azurerm_kubernetes_cluster", "azurerm_virtual_network", "azurerm_subnet", "azurerm_key_vault", "azurerm_network_security_group"}
+    assert {"azurerm_public_ip", "azurerm_dns_a_record", "azurerm_dns_aaaa_record", "azurerm_traffic_manager_external_endpoint"} <= created
+    cluster = region["data"]["azurerm_kubernetes_cluster"]
+    assert [(c["name"], c["resource_group_name"]) for c in cluster.values()] == [("aks-platform-eastus", "rg-platform-eastus")]
+    role = only(region, "azurerm_role_assignment")
+    assert role["role_definition_name"] == "Network Contributor" and "data.azurerm_kubernetes_cluster." in role["principal_id"]
+    links = resources(region, "azurerm_private_dns_zone_virtual_network_link")
+    assert len(links) == 3 and all(link["virtual_network_id"].startswith("${data.azurerm_virtual_network.network_virtual_network") for link in links)
+    ingress_cluster = only({"resource": stacks["ingress-eastus"]["data"]}, "azurerm_kubernetes_cluster")
+    assert (ingress_cluster["name"], ingress_cluster["resource_group_name"]) == ("aks-platform-eastus", "rg-platform-eastus")
+
+
+def test_existing_vnet_hosts_a_new_cluster(synthesize):
+    _, stacks = synthesize(load_config(EXAMPLES / "existing-cluster.yaml"))
+    region = stacks["region-westus3"]
+    assert "azurerm_virtual_network" not in region["resource"] and "azurerm_subnet" not in region["resource"]
+    subnets = {body["name"]: body for body in region["data"]["azurerm_subnet"].values()}
+    assert sorted(subnets) == ["snet-aks", "snet-ingress"]
+    cluster = only(region, "azurerm_kubernetes_cluster")
+    assert cluster["default_node_pool"]["vnet_subnet_id"].startswith("${data.azurerm_subnet.network_nodes_subnet_")
+    assert cluster["network_profile"]["pod_cidrs"][0] != "10.30.0.0/16"
+
+
+@pytest.mark.parametrize(
+    "pod_cidrs, message",
+    [
+        (["10.244.0.0/16"], "got IPv4 only (10.244.0.0/16)"),
+        (["fd12:3456:789a::/64", "10.244.0.0/16"], "got IPv6 then IPv4 (fd12:3456:789a::/64, 10.244.0.0/16)"),
+    ],
+)
+def test_existing_cluster_must_be_dual_stack(pod_cidrs, message):
+    path = EXAMPLES / "existing-cluster.yaml"
+    raw = yaml.safe_load(path.read_text())
+    raw["regions"][0]["existing_cluster"]["pod_cidrs"] = pod_cidrs
+    with pytest.raises(ConfigError) as error:
+        parse_config(raw, "brown.yaml")
+    assert error.value.problems == [
+        f"brown.yaml: regions[0].existing_cluster.pod_cidrs: the cluster must be dual-stack: one IPv4 and one IPv6 range, IPv4 first; {message}"
+    ]
+
+
+def test_echo_app_sits_behind_every_ingress_class(synthesize):
+    _, stacks = synthesize(load_config(EXAMPLES / "ipv6-primary.yaml"))
+    ingress = stacks["ingress-northeurope"]
+    classes = {values["controller"]["ingressClassResource"]["name"] for values in _values(ingress).values()}
+    objects = resources(ingress, "kubernetes_ingress_v1")
+    assert {obj["spec"]["ingress_class_name"] for obj in objects} == classes == {"nginx-ipv4", "nginx-ipv6"}
+    for obj in objects:
+        assert [rule["host"] for rule in obj["spec"]["rule"]] == ["app.v6first.example.com", "northeurope.v6first.example.com"]
+    deployment = only(ingress, "kubernetes_deployment_v1")
+    container = deployment["spec"]["template"]["spec"]["container"][0]
+    assert container["security_context"]["run_as_non_root"] is True
+    assert "kubernetes_deployment_v1" not in synthesize(load_config(DEFAULT_CONFIG))[1]["ingress-eastus2"].get("resource", {})
