@@ -74,11 +74,12 @@ diagram: $(VENV)/.installed graphviz
 	$(BIN)/python main.py $(CONFIG_ARG) --outdir cdktf.out
 	$(BIN)/python -m dualstack_aks.diagram --outdir cdktf.out --output $(DIAGRAM)
 
-# Graphviz's dot draws the diagram (and the tests render it): installed with apt when root, else named.
+# Graphviz's dot draws the diagram (and the tests render it): installed, pinned, with apt when root, else named.
+GRAPHVIZ_DEB := 2.42.2-7+deb12u1
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz=$(GRAPHVIZ_DEB) >/dev/null; \
 	  else \
 	    echo "Graphviz's dot is missing: install the graphviz package (sudo apt-get install graphviz, or brew install graphviz)" >&2; exit 1; \
 	  fi; }

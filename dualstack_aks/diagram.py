@@ -198,7 +198,7 @@ def _draw_region(dot: _Dot, region: Region) -> None:
             if public_ip:
                 load_balancer = _edge_label("Standard LB", f"externalTrafficPolicy: {release.traffic_policy}")
                 dot.edge(_endpoint(f"{prefix}/pip/{name}"), _endpoint(release_id), color=FAMILY_COLORS[public_ip.family], label=load_balancer, fontcolor=FAMILY_COLORS[public_ip.family], penwidth="1.5")
-        for hop in release.hops:
+        for hop in region.hops(release):
             attributes = {"color": _color(hop.family, hop.backend_family), "penwidth": "2"}
             if hop.translation:
                 attributes.update(label=_edge_label(hop.translation, "(L7 proxy)"), fontcolor=FAMILY_COLORS[hop.family], fontsize="11")
@@ -223,7 +223,8 @@ def _draw_cluster(dot: _Dot, region: Region) -> None:
         for release in region.releases:
             color = FAMILY_COLORS[release.families[0]] if len(release.families) == 1 else NEUTRAL_COLOR
             dot.node(f"{region.name}/release/{release.name}", label=_label(release.name, f"{' + '.join(release.families)} Service · {release.role}"), color=color, penwidth="1.5")
-        dot.node(f"{region.name}/backends", label=_label("backend Services", " + ".join(region.backend_families) or "none"), shape="box3d")
+        services = [f"{service.name}: {' + '.join(service.families)}" for service in region.backend_services]
+        dot.node(f"{region.name}/backends", label=_label("backend Services", *(services or [" + ".join(region.backend_families)])), shape="box3d")
 
 
 def _draw_global(dot: _Dot, topology: Topology) -> None:
@@ -269,8 +270,8 @@ def _legend(topology: Topology) -> str:
         return swatch(*[color, "white"] * (dashes - 1), color)
 
     rows = [(swatch(IPV4_COLOR), "IPv4 path"), (swatch(IPV6_COLOR), "IPv6 path")]
-    hops = sorted({(hop.translation, hop.family, hop.backend_family) for region in topology.regions for release in region.releases for hop in release.hops if hop.translation})
-    rows += [(swatch(FAMILY_COLORS[family], FAMILY_COLORS[backend]), f"{translation}: the {family} ingress proxies to {backend} backends") for translation, family, backend in hops]
+    hops = sorted({(hop.translation, hop.family, hop.backend_family) for region in topology.regions for release in region.releases for hop in region.hops(release) if hop.translation})
+    rows += [(swatch(FAMILY_COLORS[family], FAMILY_COLORS[backend]), f"{translation}: {family} clients proxied at L7 to {backend} backends") for translation, family, backend in hops]
     rows += [
         (dashed(IPV4_COLOR), "dashed, in the family's colour: clients inside the VNets (private zone, internal LB)"),
         (swatch(NEUTRAL_COLOR), "DNS resolution: global name, Traffic Manager endpoints"),

@@ -10,6 +10,7 @@ from dualstack_aks.topology import Region, read_stacks, read_topology
 __all__ = ["format_summary", "read_stacks"]
 
 FAMILIES = ("IPv4", "IPv6")
+RECORD_TYPES = {"IPv4": "A", "IPv6": "AAAA"}
 HEADER = ("region", "stacks (resources)", "IPv4 front door", "IPv6 front door")
 
 
@@ -18,15 +19,11 @@ def _resource_count(document: dict) -> int:
 
 
 def front_door(region: Region, family: str) -> list[str]:
-    """The region's public IPs of one family, each followed by its public, then private, DNS names."""
-    lines = []
-    for public_ip in region.public_ips:
-        if public_ip.family != family:
-            continue
-        lines.append(public_ip.name)
-        targeting = [record for record in region.records if public_ip.name in record.targets]
-        lines += [record.fqdn for record in targeting if not record.private]
-        lines += [f"private {record.fqdn}" for record in targeting if record.private]
+    """The region's public IPs of one family, then the public and private names of that family."""
+    records = [record for record in region.records if record.record_type == RECORD_TYPES[family]]
+    lines = [public_ip.name for public_ip in region.public_ips if public_ip.family == family]
+    lines += [record.fqdn for record in records if not record.private]
+    lines += [f"private {record.fqdn}" for record in records if record.private]
     return lines or ["-"]
 
 

@@ -17,8 +17,10 @@ import yaml
 
 from dualstack_aks.ingress_values import deep_merge
 
-# role pod label -> (family it receives, family it forwards to, what the hop is called)
-TRANSLATIONS = {"nat64-proxy": ("IPv6", "IPv4", "NAT64"), "nat46-proxy": ("IPv4", "IPv6", "NAT46")}
+# role pod label of a translating release -> the backends' family it implies
+TRANSLATING_ROLES = {"nat64-proxy": "IPv4", "nat46-proxy": "IPv6"}
+# client family -> (the other family, the name of the L7 hop from one to the other)
+TRANSLATIONS = {"IPv6": ("IPv4", "NAT64"), "IPv4": ("IPv6", "NAT46")}
 _ANNOTATION = "service.beta.kubernetes.io/azure-"
 # A Service names its public IP resource, or (dual-stack) gives each family's address.
 PIP_NAME_ANNOTATIONS = (f"{_ANNOTATION}pip-name", f"{_ANNOTATION}pip-name-ipv6")
@@ -180,10 +182,13 @@ class IngressRelease:
     internal_subnet: str | None
     internal_frontends: tuple[Frontend, ...]
 
-    @property
-    def hops(self) -> tuple[Hop, ...]:
-        translated_from, translated_to, translation = TRANSLATIONS.get(self.role, (None, None, None))
-        return tuple(Hop(family, translated_to, translation) if family == translated_from else Hop(family, family, None) for family in self.families)
+
+@dataclass(frozen=True)
+class BackendService:
+    """A ClusterIP Service the output deploys behind the ingress (e.g. the sample app)."""
+
+    name: str
+    families: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -227,10 +232,22 @@ class Region:
     key_vaults: tuple[str, ...]
     grants: tuple[Grant, ...]
     private_endpoints: tuple[PrivateEndpoint, ...]
+    backend_services: tuple[BackendService, ...]
 
     @property
     def backend_families(self) -> tuple[str, ...]:
-        return tuple(sorted({hop.backend_family for release in self.releases for hop in release.hops}))
+        """The deployed backend Services' families; without any, what the ingress roles imply."""
+        if self.backend_services:
+            return tuple(sorted({family for service in self.backend_services for family in service.families}))
+        implied: set[str] = set()
+        for release in self.releases:
+            implied |= {TRANSLATING_ROLES[release.role]} if release.role in TRANSLATING_ROLES else set(release.families)
+        return tuple(sorted(implied))
+
+    def hops(self, release: IngressRelease) -> tuple[Hop, ...]:
+        """Per client family of the release: straight to the backends, or the L7 hop to the other family."""
+        backends = self.backend_families
+        return tuple(Hop(family, family, None) if family in backends else Hop(family, *TRANSLATIONS[family]) for family in release.families)
 
     def public_ip(self, name: str) -> PublicIp | None:
         return next((public_ip for public_ip in self.public_ips if public_ip.name == name), None)
@@ -390,6 +407,13 @@ def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> R
         key_vaults=tuple(vault["name"] for name in stacks for _, vault in output.resources(name, "azurerm_key_vault")),
         grants=tuple(grants),
         private_endpoints=tuple(private_endpoints),
+        backend_services=tuple(
+            # A Service without ipFamilies gets the cluster's first family.
+            BackendService(service["metadata"]["name"], tuple(service["spec"].get("ip_families", profile.get("ip_versions", ["IPv4"])[:1])))
+            for name in stacks
+            for _, service in output.resources(name, "kubernetes_service_v1")
+            if service.get("spec", {}).get("type", "ClusterIP") == "ClusterIP"
+        ),
     )
 
 

@@ -101,11 +101,11 @@ def test_missing_synth_output_fails_with_a_clear_message(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
-def _single_dual_stack_release(stacks: dict[str, dict]) -> dict[str, dict]:
+def _single_dual_stack_release(stacks: dict[str, dict], backend_families: list[str] | None = None) -> dict[str, dict]:
     """The default output with each region's twin releases replaced by one dual-stack release, as
     with `ingress.mode: dual-stack`: pinned to both public IPs by address through cross-stack
     references (whose output names repeat in every region stack), plus an internal load balancer
-    whose IPv4 address the private A record holds."""
+    whose IPv4 address the private A record holds; with `backend_families`, a backend Service."""
     changed = copy.deepcopy(stacks)
     for position, (name, stack) in enumerate(changed.items()):
         if not name.startswith("ingress-"):
@@ -132,6 +132,8 @@ def _single_dual_stack_release(stacks: dict[str, dict]) -> dict[str, dict]:
         values["controller"]["service"].update(ipFamilies=["IPv4", "IPv6"], ipFamilyPolicy="RequireDualStack", annotations=annotations, internal=internal)
         values["controller"]["podLabels"]["dualstack-aks/role"] = "dual-stack"
         stack["resource"]["helm_release"] = {release_address: {**body, "name": "ingress-nginx", "values": [yaml.safe_dump(values)]}}
+        if backend_families:
+            stack["resource"]["kubernetes_service_v1"] = {"echo": {"metadata": {"name": "echo"}, "spec": {"ip_families": backend_families}}}
     return changed
 
 
@@ -151,6 +153,15 @@ def test_a_single_dual_stack_release_draws_both_paths_without_a_hop(default_stac
     assert not any("NAT" in text for text in texts)
     assert texts.count("IPv4 + IPv6") == 2  # each region's backends keep both families
     assert texts.count("in snet-ingress") == 2
+
+
+def test_a_dual_stack_release_before_ipv4_backends_marks_the_nat64_hop(default_stacks):
+    """With a deployed IPv4 backend Service, the single release's IPv6 side is the NAT64 proxy."""
+    edges = _edges(_svg(_single_dual_stack_release(default_stacks, backend_families=["IPv4"])))
+    to_backends = sorted(_strokes(edge) for title, edge in edges if title == "eastus2/release/ingress-nginx->eastus2/backends")
+    assert to_backends == [["black"], ["darkorange", "black"]]
+    marked = [title for title, edge in edges if "NAT64" in _texts(edge)]
+    assert marked == ["eastus2/release/ingress-nginx->eastus2/backends", "westeurope/release/ingress-nginx->westeurope/backends"]
 
 
 def test_committed_diagram_shows_the_current_default_output(default_stacks):
