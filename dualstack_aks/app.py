@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import App, Aspects, AzurermBackend, LocalBackend, TerraformStack
+from cdktf import App, AzurermBackend, LocalBackend, TerraformStack
 
 from dualstack_aks.config import Backend, Config, Region
 from dualstack_aks.constructs.ingress import IngressProps
@@ -21,7 +21,7 @@ from dualstack_aks.ingress_values import IP_FAMILY, front_door_families, plan_re
 from dualstack_aks.loader import ConfigError
 from dualstack_aks.naming import GlobalNames, RegionNames
 from dualstack_aks.plan import RegionAddresses, plan_addresses
-from dualstack_aks.policy import PolicyAspect, check_acknowledgements
+from dualstack_aks.policy import PolicyGuard, check_acknowledgements
 from dualstack_aks.stacks.global_stack import GlobalStack, GlobalStackProps
 from dualstack_aks.stacks.ingress_stack import IngressStack, IngressStackProps
 from dualstack_aks.stacks.region_stack import GlobalAttachments, RegionStack, RegionStackProps
@@ -51,7 +51,6 @@ class BuiltApp:
     app: App
     global_stack: GlobalStack
     regions: dict[str, RegionStacks]
-    policy: PolicyAspect
 
 
 def _add_backend(stack: TerraformStack, name: str, backend: Backend) -> None:
@@ -176,21 +175,15 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
     regions = {region.name: _add_region(app, config, region, plan[region.name], attachments, tags) for region in config.regions}
     for stacks in regions.values():
         stacks.infra.add_dependency(global_stack)
-    policy = PolicyAspect()
-    # cdktf applies aspects stack by stack (an aspect on the App is never invoked).
-    for stack in [global_stack, *(stacks for region in regions.values() for stacks in (region.infra, region.ingress))]:
-        Aspects.of(stack).add(policy)
-    return BuiltApp(app=app, global_stack=global_stack, regions=regions, policy=policy)
+    return BuiltApp(app=app, global_stack=global_stack, regions=regions)
 
 
 def synthesize(config: Config, outdir: str, source: str) -> BuiltApp:
-    """Build and synth into `outdir`; raise ConfigError when the policy guard finds problems.
-
-    The guard runs as an Aspect during synth, so the caller synthesizes into a staging
-    directory that is thrown away on error (see synth.py)."""
+    """Build, check the security policy, and synth into `outdir`; raise ConfigError (before
+    anything is written) when the policy guard finds problems."""
     built = build_app(config, outdir)
-    built.app.synth()
-    problems = check_acknowledgements(built.policy.all_violations(), config.security.acknowledgements)
+    problems = check_acknowledgements(PolicyGuard().inspect(built.app), config.security.acknowledgements)
     if problems:
         raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])
+    built.app.synth()
     return built

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from dualstack_aks.loader import ConfigError, load_config, parse_config
-from dualstack_aks.policy import RULE_IDS, PolicyAspect, check_acknowledgements
+from dualstack_aks.policy import RULE_IDS, PolicyGuard
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, only
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv/checkov/bin/checkov"))
@@ -141,8 +141,7 @@ def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
     stack = built.regions["eastus2"].infra
     Subnet(stack, "stray_subnet", name="snet-stray", resource_group_name="rg", virtual_network_name="vnet", address_prefixes=["10.0.9.0/24"])
     KeyVault(stack, "stray_vault", name="kv-stray", location="eastus2", resource_group_name="rg", sku_name="standard", tenant_id="t")
-    built.app.synth()
-    found = {(violation.rule.id, violation.construct_path) for violation in built.policy.all_violations()}
+    found = {(violation.rule.id, violation.construct_path) for violation in PolicyGuard().inspect(built.app)}
     assert found == {
         ("SUBNET-NSG", "region-eastus2/stray_subnet"),
         ("KV-RBAC", "region-eastus2/stray_vault"),
@@ -166,8 +165,10 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
     assert [path.name for path in existing.iterdir()] == ["sentinel"]
 
 
-def test_check_acknowledgements_passes_a_clean_run():
-    assert check_acknowledgements(PolicyAspect().all_violations(), {}) == []
+def test_default_config_breaks_no_rule(tmp_path, default_config):
+    from dualstack_aks.app import build_app
+
+    assert PolicyGuard().inspect(build_app(default_config, str(tmp_path)).app) == []
 
 
 # --- no credentials in the output -------------------------------------------------------------

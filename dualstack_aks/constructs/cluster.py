@@ -71,7 +71,7 @@ def _pool_settings(pool: NodePool, host_encryption: bool) -> dict:
 
 
 class Cluster(Construct):
-    """Exposes `identity_principal_id` (for the edge's role assignment) and `cluster_name`, as ExistingCluster does."""
+    """Exposes `identity_principal_id` (for the edge's role assignment), as ExistingCluster does."""
 
     def __init__(self, scope: Construct, id_: str, props: ClusterProps):
         super().__init__(scope, id_)
@@ -149,7 +149,6 @@ class Cluster(Construct):
             depends_on=subnet_roles,
             **common,
         )
-        self.cluster_name = names.cluster
         send_diagnostics(
             self, "kubernetes_cluster_diagnostics", self.kubernetes_cluster.id, props.log_analytics_workspace_id, log_categories=_CLUSTER_LOG_CATEGORIES
         )

@@ -43,14 +43,13 @@ class EdgeProps:
 
 
 class Edge(Construct):
-    """Exposes the public IP names and group the ingress Services pin themselves to."""
+    """Exposes `fqdn`, the regional name the global name resolves to (and the echo app serves)."""
 
     def __init__(self, scope: Construct, id_: str, props: EdgeProps):
         super().__init__(scope, id_)
         names = props.names
         # Its own group, so the cluster identity's Network Contributor right covers only these addresses.
         self.resource_group = ResourceGroup(self, "resource_group", name=names.edge_resource_group, location=props.location, tags=props.tags)
-        self.resource_group_name = names.edge_resource_group
         RoleAssignment(
             self,
             "cluster_identity_network_contributor",
@@ -62,17 +61,13 @@ class Edge(Construct):
         public = {"name": names.dns_record, "zone_name": props.zone_name, "resource_group_name": props.dns_resource_group_name, "ttl": props.ttl, "tags": props.tags}
         private = {**public, "zone_name": props.private_zone_name}
         names_by_family = {"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6}
-        self.ingress_public_ip_names = {family: names_by_family[family] for family in props.families}
-        self.public_ips: dict[str, PublicIp] = {}
         for family in props.families:
             version, record_kind, public_record, private_record = _FAMILY_RECORDS[family]
             public_ip = self._public_ip(f"ingress_public_{family}", names_by_family[family], version, props)
-            self.public_ips[family] = public_ip
             public_record(self, f"dns_{record_kind}", target_resource_id=public_ip.id, **public)
             private_address = props.private_addresses.get(family) or public_ip.ip_address
             private_record(self, f"private_dns_{record_kind}", records=[private_address], **private)
         self.fqdn = f"{names.dns_record}.{props.zone_name}"
-        self.private_fqdn = f"{names.dns_record}.{props.private_zone_name}"
         # Traffic Manager hands out the regional name, which resolves to every front-door family.
         TrafficManagerExternalEndpoint(
             self,

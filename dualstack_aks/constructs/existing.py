@@ -25,7 +25,7 @@ class ExistingNetworkProps:
 
 
 class ExistingNetwork(Construct):
-    """Same attributes as Network: virtual_network_id, nodes_subnet_id, ingress_subnet_id/name."""
+    """Same attributes as Network: virtual_network_id, nodes_subnet_id, ingress_subnet_id."""
 
     def __init__(self, scope: Construct, id_: str, props: ExistingNetworkProps):
         super().__init__(scope, id_)
@@ -37,7 +37,6 @@ class ExistingNetwork(Construct):
         self.virtual_network_id = virtual_network.id
         self.nodes_subnet_id = subnets["nodes"].id
         self.ingress_subnet_id = subnets["ingress"].id
-        self.ingress_subnet_name = props.ingress_subnet
         link_private_link_zones(self, props.virtual_network, self.virtual_network_id, props.private_link_zones, props.tags)
 
 
@@ -47,8 +46,6 @@ class ExistingCluster(Construct):
     def __init__(self, scope: Construct, id_: str, *, name: str, resource_group: str, virtual_network_id: str | None):
         super().__init__(scope, id_)
         cluster = DataAzurermKubernetesCluster(self, "kubernetes_cluster", name=name, resource_group_name=resource_group)
-        self.cluster_name = name
-        self.resource_group_name = resource_group
         self.identity_principal_id = cluster.identity.get(0).principal_id
         # Without a named VNet, take the one holding the first node pool's subnet.
         self.virtual_network_id = virtual_network_id or Fn.element(Fn.split("/subnets/", cluster.agent_pool_profile.get(0).vnet_subnet_id), 0)

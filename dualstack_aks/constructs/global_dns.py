@@ -81,7 +81,6 @@ class GlobalDns(Construct):
             target_resource_id=self.traffic_manager.id,
             tags=props.tags,
         )
-        self.global_fqdn = f"{props.global_record}.{props.zone}"
         self.zone_name = props.zone
         self.private_zone_name = props.private_zone
         self.traffic_manager_id = self.traffic_manager.id

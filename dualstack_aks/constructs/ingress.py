@@ -21,7 +21,7 @@ class IngressProps:
 
 
 class Ingress(Construct):
-    """Exposes the Helm releases by variant (`releases["ipv6"]`) and their IngressClass names."""
+    """Exposes the namespace and the Helm releases by variant (`releases["ipv6"]`)."""
 
     def __init__(self, scope: Construct, id_: str, props: IngressProps):
         super().__init__(scope, id_)
@@ -35,7 +35,6 @@ class Ingress(Construct):
             ),
         )
         self.releases: dict[str, Release] = {}
-        self.ingress_classes = [release.names.ingress_class for release in props.releases]
         for release in props.releases:
             self.releases[release.variant] = Release(
                 self,

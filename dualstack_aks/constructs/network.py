@@ -56,7 +56,7 @@ def link_private_link_zones(scope: Construct, virtual_network_name: str, virtual
 
 
 class Network(Construct):
-    """Exposes the VNet and subnet ids (and the ingress subnet's name) the cluster and edge layers build on."""
+    """Exposes the VNet and subnet ids the cluster and edge layers build on (as ExistingNetwork does)."""
 
     def __init__(self, scope: Construct, id_: str, props: NetworkProps):
         super().__init__(scope, id_)
@@ -110,7 +110,6 @@ class Network(Construct):
         self.virtual_network_id = self.virtual_network.id
         self.nodes_subnet_id = self.nodes_subnet.id
         self.ingress_subnet_id = self.ingress_subnet.id
-        self.ingress_subnet_name = names.ingress_subnet
         link_private_link_zones(self, names.virtual_network, self.virtual_network_id, props.private_link_zones, props.tags)
 
     def _subnet(self, id_: str, name: str, prefixes: list[str]) -> Subnet:
