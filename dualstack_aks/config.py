@@ -6,6 +6,7 @@ ignored default. Field descriptions feed the README's configuration reference.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from typing import Annotated, Literal
@@ -38,7 +39,9 @@ def _ipv4_address(value: str) -> str:
 
 def _azure_region(value: str) -> str:
     if value not in AZURE_REGION_CODES:
-        raise ValueError(f"unknown Azure region {value!r}; allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope")
+        close = difflib.get_close_matches(value, AZURE_REGION_CODES, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"unknown Azure region {value!r}; {hint}allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope")
     return value
 
 

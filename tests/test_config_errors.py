@@ -170,7 +170,7 @@ CASES = [
         ["regions[0].kubernetes.dns_service_ip: not set, and the IPv4 service range 172.20.0.0/29 has no address #10 to use; set it, or use a larger range"],
     ),
     # regions: names, duplicates, indexes
-    Case("unknown-region", default_with({"regions[0].name": "east-us"}), ["regions[0].name: unknown Azure region 'east-us'; allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope"]),
+    Case("unknown-region", default_with({"regions[0].name": "east-us"}), ["regions[0].name: unknown Azure region 'east-us'; did you mean 'eastus'? allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope"]),
     Case("duplicate-region", default_with({"regions[1].name": "eastus2"}), ["regions[1].name: 'eastus2' is already regions[0]; each region once"]),
     Case("duplicate-index", default_with({"regions[1].index": 0}), ["regions[1].index: 0 is already used by regions[0]; each region needs its own index"]),
     Case("index-without-slot", default_with({"regions[1].index": 40}), ["regions[1].index: 40 has no slot in address_space.ipv4 10.0.0.0/8, which has slots for index 0-31"]),
