@@ -15,7 +15,6 @@ from cdktf import App, AzurermBackend, LocalBackend, TerraformStack
 
 from dualstack_aks.config import Backend, Config, Region
 from dualstack_aks.constructs.ingress import IngressProps
-from dualstack_aks.constructs.private_link import PRIVATE_LINK_ZONES
 from dualstack_aks.constructs.sample_app import SampleAppProps
 from dualstack_aks.ingress_values import IP_FAMILY, front_door_families, plan_releases
 from dualstack_aks.loader import ConfigError
@@ -165,9 +164,6 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
         traffic_manager_id=global_stack.dns.traffic_manager_id,
         zone_name=global_stack.dns.zone_name,
         private_zone_name=global_stack.dns.private_zone_name,
-        private_link_zones={
-            subresource: (PRIVATE_LINK_ZONES[subresource], zone_id) for subresource, zone_id in global_stack.dns.private_link_zone_ids.items()
-        },
         dns_resource_group_name=global_names.resource_group,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 import yaml
@@ -155,12 +156,33 @@ def test_edge_public_ips_standard_static_zonal(default_stacks, name):
 def test_private_zone_linked_with_both_families(default_stacks, name):
     stack = region(default_stacks, name)
     links = {link["private_dns_zone_name"]: link for link in resources(stack, "azurerm_private_dns_zone_virtual_network_link")}
-    assert sorted(links) == ["internal.dualstack.example.com", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net"]
-    assert all("azurerm_virtual_network" in link["virtual_network_id"] for link in links.values())
+    linked_zones = sorted(re.sub(r"_[0-9A-F]{8}\.name\}$", "}", zone) for zone in links)
+    assert linked_zones == [
+        "${azurerm_private_dns_zone.cluster_private_link_zones_zone_registry}",
+        "${azurerm_private_dns_zone.cluster_private_link_zones_zone_vault}",
+        "internal.dualstack.example.com",
+    ]
+    assert all(link["virtual_network_id"].startswith("${azurerm_virtual_network.") for link in links.values())
     # Clients inside Azure reach the internal load balancers (static addresses; see test_topologies.py).
     (private_v4,) = only(stack, "azurerm_private_dns_a_record")["records"]
     (private_v6,) = only(stack, "azurerm_private_dns_aaaa_record")["records"]
     assert (ipaddress.ip_address(private_v4).version, ipaddress.ip_address(private_v6).version) == (4, 6)
+
+
+@pytest.mark.parametrize("name", REGIONS)
+def test_private_endpoints_resolve_in_the_regions_own_privatelink_zones(default_stacks, name):
+    """Unpeered VNets must not share a privatelink zone: every region's registry endpoint would
+    write the same A record for the registry's login name."""
+    stack = region(default_stacks, name)
+    zones = {zone["name"]: zone for zone in resources(stack, "azurerm_private_dns_zone")}
+    assert sorted(zones) == ["privatelink.azurecr.io", "privatelink.vaultcore.azure.net"]
+    assert all(zone["resource_group_name"] == "${azurerm_resource_group.resource_group.name}" for zone in zones.values())
+    endpoints = {endpoint["private_service_connection"]["subresource_names"][0]: endpoint for endpoint in resources(stack, "azurerm_private_endpoint")}
+    assert sorted(endpoints) == ["registry", "vault"]
+    for subresource, endpoint in endpoints.items():
+        (zone_id,) = endpoint["private_dns_zone_group"]["private_dns_zone_ids"]
+        assert zone_id.startswith(f"${{azurerm_private_dns_zone.cluster_private_link_zones_zone_{subresource}_")
+    assert endpoints["registry"]["private_service_connection"]["private_connection_resource_id"].startswith("${data.terraform_remote_state.cross-stack-reference-input-global.")
 
 
 def test_global_name_aliases_traffic_manager(default_stacks):
@@ -172,8 +194,7 @@ def test_global_name_aliases_traffic_manager(default_stacks):
     # The probe must reach ingress-nginx's catch-all server, whose /healthz answers 200.
     monitor = profile["monitor_config"]
     assert (monitor["path"], monitor["port"], monitor["custom_header"]) == ("/healthz", 80, [{"name": "host", "value": "traffic-manager-probe.invalid"}])
-    zones = sorted(zone["name"] for zone in resources(stack, "azurerm_private_dns_zone"))
-    assert zones == ["internal.dualstack.example.com", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net"]
+    assert only(stack, "azurerm_private_dns_zone")["name"] == "internal.dualstack.example.com"
 
 
 @pytest.mark.parametrize("name", REGIONS)

@@ -26,7 +26,7 @@ from constructs import Construct
 from dualstack_aks.config import Cluster as ClusterSettings
 from dualstack_aks.config import NodePool
 from dualstack_aks.constructs.monitoring import send_diagnostics
-from dualstack_aks.constructs.private_link import private_endpoint
+from dualstack_aks.constructs.private_link import PrivateLinkZones, private_endpoint
 from dualstack_aks.naming import RegionNames
 from dualstack_aks.plan import RegionAddresses
 
@@ -38,13 +38,12 @@ class ClusterProps:
     settings: ClusterSettings
     addresses: RegionAddresses
     resource_group_name: str
+    virtual_network_id: str
     nodes_subnet_id: str
     subnet_ids_for_load_balancers: list[str]
     tenant_id: str
     container_registry_id: str
     log_analytics_workspace_id: str
-    # private-link sub-resource ("registry", "vault") -> privatelink DNS zone id
-    private_link_zone_ids: dict[str, str]
     host_encryption: bool
     azure_policy: bool
     defender: bool
@@ -187,6 +186,14 @@ class Cluster(Construct):
             **common,
         )
         send_diagnostics(self, "key_vault_diagnostics", self.key_vault.id, props.log_analytics_workspace_id, log_category_groups=("audit",))
+        zone_ids = PrivateLinkZones(
+            self,
+            "private_link_zones",
+            resource_group_name=props.resource_group_name,
+            virtual_network_id=props.virtual_network_id,
+            link_name=f"link-{names.virtual_network}",
+            tags=props.tags,
+        ).zone_ids
         endpoint = {**common, "subnet_id": props.nodes_subnet_id}
         private_endpoint(
             self,
@@ -194,7 +201,7 @@ class Cluster(Construct):
             name=f"pe-{names.key_vault}",
             target_resource_id=self.key_vault.id,
             subresource="vault",
-            private_dns_zone_id=props.private_link_zone_ids["vault"],
+            private_dns_zone_id=zone_ids["vault"],
             **endpoint,
         )
         # Nodes pull images over the registry's private endpoint in their own region (geo-replica).
@@ -204,7 +211,7 @@ class Cluster(Construct):
             name=f"pe-{names.cluster}-registry",
             target_resource_id=props.container_registry_id,
             subresource="registry",
-            private_dns_zone_id=props.private_link_zone_ids["registry"],
+            private_dns_zone_id=zone_ids["registry"],
             **endpoint,
         )
         RoleAssignment(

@@ -11,8 +11,6 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_subnet import DataAzurermSubnet
 from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import DataAzurermVirtualNetwork
 from constructs import Construct
 
-from dualstack_aks.constructs.network import link_private_link_zones
-
 
 @dataclass(frozen=True)
 class ExistingNetworkProps:
@@ -20,7 +18,6 @@ class ExistingNetworkProps:
     virtual_network: str
     nodes_subnet: str
     ingress_subnet: str
-    private_link_zones: dict[str, str]  # privatelink zone name -> resource group
     tags: dict[str, str]
 
 
@@ -37,7 +34,6 @@ class ExistingNetwork(Construct):
         self.virtual_network_id = virtual_network.id
         self.nodes_subnet_id = subnets["nodes"].id
         self.ingress_subnet_id = subnets["ingress"].id
-        link_private_link_zones(self, props.virtual_network, self.virtual_network_id, props.private_link_zones, props.tags)
 
 
 class ExistingCluster(Construct):

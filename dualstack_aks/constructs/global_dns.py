@@ -1,4 +1,4 @@
-"""Global DNS: the public zone, the private zones, and one global name spread over regions.
+"""Global DNS: the public zone, the private zone, and one global name spread over regions.
 
 The global name is an alias (CNAME) to a Traffic Manager profile whose endpoints are the
 regional names; each regional name has an A and an AAAA alias record, so a client of either
@@ -19,8 +19,6 @@ from cdktf_cdktf_provider_azurerm.traffic_manager_profile import (
     TrafficManagerProfileMonitorConfigCustomHeader,
 )
 from constructs import Construct
-
-from dualstack_aks.constructs.private_link import PRIVATE_LINK_ZONES
 
 HEALTH_PROBE_HOST = "traffic-manager-probe.invalid"
 
@@ -46,11 +44,6 @@ class GlobalDns(Construct):
         self.private_dns_zone = PrivateDnsZone(
             self, "private_dns_zone", name=props.private_zone, resource_group_name=props.resource_group_name, tags=props.tags
         )
-        # One zone per private-link service, shared by every region's private endpoints.
-        self.private_link_zones = {
-            subresource: PrivateDnsZone(self, f"private_link_zone_{subresource}", name=zone, resource_group_name=props.resource_group_name, tags=props.tags)
-            for subresource, zone in sorted(PRIVATE_LINK_ZONES.items())
-        }
         self.traffic_manager = TrafficManagerProfile(
             self,
             "traffic_manager",
@@ -84,4 +77,3 @@ class GlobalDns(Construct):
         self.zone_name = props.zone
         self.private_zone_name = props.private_zone
         self.traffic_manager_id = self.traffic_manager.id
-        self.private_link_zone_ids = {subresource: zone.id for subresource, zone in self.private_link_zones.items()}

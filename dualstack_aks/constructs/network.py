@@ -1,4 +1,4 @@
-"""Network layer: dual-stack VNet, node and ingress subnets, their NSG, and private-link DNS."""
+"""Network layer: dual-stack VNet, node and ingress subnets, and their NSG."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
 from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
-from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import PrivateDnsZoneVirtualNetworkLink
 from cdktf_cdktf_provider_azurerm.subnet import Subnet
 from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import SubnetNetworkSecurityGroupAssociation
 from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
@@ -35,24 +34,7 @@ class NetworkProps:
     resource_group_name: str
     addresses: RegionAddresses
     log_analytics_workspace_id: str
-    # privatelink zone name -> resource group, linked so nodes resolve private endpoints
-    private_link_zones: dict[str, str]
     tags: dict[str, str]
-
-
-def link_private_link_zones(scope: Construct, virtual_network_name: str, virtual_network_id: str, zones: dict[str, str], tags: dict[str, str]) -> None:
-    """Link the VNet to each privatelink zone (name -> resource group) so nodes resolve private endpoints."""
-    for zone, zone_resource_group in sorted(zones.items()):
-        PrivateDnsZoneVirtualNetworkLink(
-            scope,
-            f"link_{zone.replace('.', '_')}",
-            name=f"link-{virtual_network_name}",
-            private_dns_zone_name=zone,
-            resource_group_name=zone_resource_group,
-            virtual_network_id=virtual_network_id,
-            registration_enabled=False,
-            tags=tags,
-        )
 
 
 class Network(Construct):
@@ -110,7 +92,6 @@ class Network(Construct):
         self.virtual_network_id = self.virtual_network.id
         self.nodes_subnet_id = self.nodes_subnet.id
         self.ingress_subnet_id = self.ingress_subnet.id
-        link_private_link_zones(self, names.virtual_network, self.virtual_network_id, props.private_link_zones, props.tags)
 
     def _subnet(self, id_: str, name: str, prefixes: list[str]) -> Subnet:
         subnet = Subnet(

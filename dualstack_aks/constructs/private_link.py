@@ -1,7 +1,14 @@
-"""Private endpoints: how nodes reach the registry and Key Vault without a public endpoint."""
+"""Private endpoints: how nodes reach the registry and Key Vault without a public endpoint.
+
+Each region gets its own privatelink zones, linked to its own VNet only. The regions' VNets are
+not peered, and one zone shared by all of them would hold a single A record for the registry's
+login name: every region's endpoint would overwrite it with an address other regions cannot reach.
+"""
 
 from __future__ import annotations
 
+from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone
+from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import PrivateDnsZoneVirtualNetworkLink
 from cdktf_cdktf_provider_azurerm.private_endpoint import (
     PrivateEndpoint,
     PrivateEndpointPrivateDnsZoneGroup,
@@ -14,6 +21,27 @@ PRIVATE_LINK_ZONES = {
     "registry": "privatelink.azurecr.io",
     "vault": "privatelink.vaultcore.azure.net",
 }
+
+
+class PrivateLinkZones(Construct):
+    """Exposes `zone_ids`: sub-resource ("registry", "vault") -> the id of its privatelink zone."""
+
+    def __init__(self, scope: Construct, id_: str, *, resource_group_name: str, virtual_network_id: str, link_name: str, tags: dict[str, str]):
+        super().__init__(scope, id_)
+        self.zone_ids: dict[str, str] = {}
+        for subresource, zone_name in sorted(PRIVATE_LINK_ZONES.items()):
+            zone = PrivateDnsZone(self, f"zone_{subresource}", name=zone_name, resource_group_name=resource_group_name, tags=tags)
+            PrivateDnsZoneVirtualNetworkLink(
+                self,
+                f"link_{subresource}",
+                name=link_name,
+                private_dns_zone_name=zone.name,
+                resource_group_name=resource_group_name,
+                virtual_network_id=virtual_network_id,
+                registration_enabled=False,
+                tags=tags,
+            )
+            self.zone_ids[subresource] = zone.id
 
 
 def private_endpoint(

@@ -35,8 +35,6 @@ class GlobalAttachments:
     traffic_manager_id: str
     zone_name: str
     private_zone_name: str
-    # private-link sub-resource ("registry", "vault") -> (zone name, zone id)
-    private_link_zones: dict[str, tuple[str, str]]
     dns_resource_group_name: str
 
 
@@ -65,7 +63,6 @@ class RegionStack(TerraformStack):
         names, attachments = props.names, props.attachments
         self.location = names.region
         self.tags = {**props.tags, "region": self.location}
-        private_link_zones = {zone: attachments.dns_resource_group_name for zone, _ in attachments.private_link_zones.values()}
 
         self.network: Network | ExistingNetwork | None = None
         if props.existing_network:
@@ -78,7 +75,6 @@ class RegionStack(TerraformStack):
                     virtual_network=existing.virtual_network,
                     nodes_subnet=existing.nodes_subnet,
                     ingress_subnet=existing.ingress_subnet,
-                    private_link_zones=private_link_zones,
                     tags=self.tags,
                 ),
             )
@@ -91,7 +87,7 @@ class RegionStack(TerraformStack):
                 virtual_network_id=self.network.virtual_network_id if self.network else None,
             )
         else:
-            self.cluster = self._new_cluster(props, private_link_zones)
+            self.cluster = self._new_cluster(props)
         virtual_network_id = self.network.virtual_network_id if self.network else self.cluster.virtual_network_id
 
         self.edge = Edge(
@@ -114,7 +110,7 @@ class RegionStack(TerraformStack):
             ),
         )
 
-    def _new_cluster(self, props: RegionStackProps, private_link_zones: dict[str, str]) -> Cluster:
+    def _new_cluster(self, props: RegionStackProps) -> Cluster:
         """The region's own resource group, workspace and cluster, in a new or the existing VNet."""
         names, security, attachments = props.names, props.security, props.attachments
         resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=self.location, tags=self.tags)
@@ -129,7 +125,6 @@ class RegionStack(TerraformStack):
                     resource_group_name=resource_group.name,
                     addresses=props.addresses,
                     log_analytics_workspace_id=workspace.id,
-                    private_link_zones=private_link_zones,
                     tags=self.tags,
                 ),
             )
@@ -142,12 +137,12 @@ class RegionStack(TerraformStack):
                 settings=props.cluster,
                 addresses=props.addresses,
                 resource_group_name=resource_group.name,
+                virtual_network_id=self.network.virtual_network_id,
                 nodes_subnet_id=self.network.nodes_subnet_id,
                 subnet_ids_for_load_balancers=[self.network.nodes_subnet_id, self.network.ingress_subnet_id],
                 tenant_id=DataAzurermClientConfig(self, "client_config").tenant_id,
                 container_registry_id=attachments.container_registry_id,
                 log_analytics_workspace_id=workspace.id,
-                private_link_zone_ids={subresource: zone_id for subresource, (_, zone_id) in attachments.private_link_zones.items()},
                 host_encryption=security.host_encryption,
                 azure_policy=security.azure_policy,
                 defender=security.defender,
