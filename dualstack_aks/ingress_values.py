@@ -6,6 +6,7 @@ ingress construct receives the finished values.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ FAMILIES = ("ipv4", "ipv6")
 DUAL_STACK = "dual-stack"
 IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
 _ANNOTATION = "service.beta.kubernetes.io/azure-"
+# libyaml's C parser and emitter (in the pinned PyYAML wheel) produce the same YAML, faster.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,10 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
+@functools.lru_cache(maxsize=None)
 def _load(name: str, values_dir: Path) -> dict[str, Any]:
-    return yaml.safe_load((values_dir / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+    """A values file, parsed once per process (callers never mutate it: deep_merge copies)."""
+    return yaml.load((values_dir / f"{name}.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
 
 
 def _service_shape(release: IngressRelease) -> dict[str, Any]:
@@ -149,7 +155,7 @@ def release_values(release: IngressRelease, public_ip_addresses: dict[str, str] 
     return deep_merge(files, computed_values(release, public_ip_addresses or {}))
 
 
-class _PlainDumper(yaml.SafeDumper):
+class _PlainDumper(_SafeDumper):
     """Writes repeated maps out in full instead of as &anchors, so reviewers read plain values."""
 
     def ignore_aliases(self, data: Any) -> bool:
