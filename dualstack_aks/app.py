@@ -88,6 +88,7 @@ def _add_region(app: App, config: Config, region: Region, addresses: RegionAddre
             names=names,
             addresses=addresses,
             cluster=config.cluster,
+            zones=config.zones_of(region),
             security=config.security,
             attachments=attachments,
             front_door_families=front_door_families(releases),
@@ -151,7 +152,8 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
             private_zone=config.private_zone,
             global_record=config.dns.global_record,
             ttl=config.dns.ttl,
-            registry_zone_redundant=len(config.cluster.zones) > 1,
+            # A registry replica is zone redundant where its region has zones.
+            registry_zone_redundant_regions=[region.name for region in config.regions if len(config.zones_of(region)) > 1],
             registry_public_network_access=config.security.registry_public_network_access,
             registry_allowed_ip_ranges=list(config.security.registry_allowed_ip_ranges),
             subscription_id=subscription_id,

@@ -115,6 +115,7 @@ class Region(_Model):
     index: int = Field(ge=0, le=255, description="Stable slot in the address plan; never reuse or renumber a deployed region's index.")
     network: RegionNetwork = Field(default_factory=RegionNetwork, description="Explicit VNet ranges (optional).")
     kubernetes: RegionKubernetes = Field(default_factory=RegionKubernetes, description="Explicit pod/service ranges (optional).")
+    zones: list[Zone] | None = Field(None, description="Availability zones in this region (default: cluster.zones); [] for a region without zones.")
     existing_network: ExistingNetwork | None = Field(None, description="Build the cluster in this existing VNet instead of creating one.")
     existing_cluster: ExistingCluster | None = Field(None, description="Use this existing cluster: only the edge and ingress layers are created.")
 
@@ -149,7 +150,7 @@ class Cluster(_Model):
 
     kubernetes_version: str = Field("1.33", pattern=r"^1\.\d{2}(\.\d+)?$", description="AKS Kubernetes version (minor or patch).")
     sku_tier: Literal["Free", "Standard", "Premium"] = Field("Standard", description="AKS pricing tier; Standard gives the uptime SLA.")
-    zones: list[Zone] = Field(["1", "2", "3"], min_length=1, description="Availability zones for node pools and public IPs.")
+    zones: list[Zone] = Field(["1", "2", "3"], min_length=1, description="Availability zones for node pools and public IPs (a region can override them).")
     system_pool: NodePool = Field(default_factory=lambda: NodePool(min_count=3, max_count=5), description="System node pool (critical add-ons only).")
     user_pool: NodePool = Field(default_factory=NodePool, description="User node pool running the ingress and workloads.")
     admin_group_object_ids: list[str] = Field([], description="Entra ID groups that get cluster admin through Azure RBAC.")
@@ -256,6 +257,10 @@ class Config(_Model):
     @property
     def private_zone(self) -> str:
         return self.dns.private_zone or f"internal.{self.dns.zone}"
+
+    def zones_of(self, region: Region) -> list[str]:
+        """The availability zones a region's node pools, public IPs and registry replica use."""
+        return list(region.zones if region.zones is not None else self.cluster.zones)
 
     @property
     def home_region(self) -> str:

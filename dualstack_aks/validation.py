@@ -76,6 +76,9 @@ def _check_settings(config: Config) -> Iterator[Problem]:
             yield f"cluster.{pool}.min_count", f"{sizes.min_count} is above max_count {sizes.max_count}"
     if len(set(config.cluster.zones)) != len(config.cluster.zones):
         yield "cluster.zones", f"lists a zone twice: {config.cluster.zones}"
+    for position, region in enumerate(config.regions):
+        if region.zones is not None and len(set(region.zones)) != len(region.zones):
+            yield f"regions[{position}].zones", f"lists a zone twice: {region.zones}"
     for position, group in enumerate(config.cluster.admin_group_object_ids):
         if not _UUID.match(group):
             yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {group!r}"

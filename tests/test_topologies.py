@@ -181,3 +181,16 @@ def test_echo_app_sits_behind_every_ingress_class(synthesize):
     container = deployment["spec"]["template"]["spec"]["container"][0]
     assert container["security_context"]["run_as_non_root"] is True
     assert "kubernetes_deployment_v1" not in synthesize(load_config(DEFAULT_CONFIG))[1]["ingress-eastus2"].get("resource", {})
+
+
+def test_region_without_availability_zones(synthesize):
+    """A region's own `zones: []` makes its node pools, public IPs and registry replica non-zonal."""
+    _, stacks = synthesize(load_config(EXAMPLES / "three-regions-remote-state.yaml"))
+    region = stacks["region-northcentralus"]
+    cluster = only(region, "azurerm_kubernetes_cluster")
+    assert cluster["default_node_pool"]["zones"] == [] and only(region, "azurerm_kubernetes_cluster_node_pool")["zones"] == []
+    assert [ip["zones"] for ip in resources(region, "azurerm_public_ip")] == [[], []]
+    assert only(stacks["region-eastus2"], "azurerm_kubernetes_cluster")["default_node_pool"]["zones"] == ["1", "2", "3"]
+    registry = only(stacks["global"], "azurerm_container_registry")
+    replicas = {replica["location"]: replica["zone_redundancy_enabled"] for replica in registry["georeplications"]}
+    assert (registry["location"], registry["zone_redundancy_enabled"], replicas) == ("westeurope", True, {"eastus2": True, "northcentralus": False})

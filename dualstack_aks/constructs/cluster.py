@@ -36,6 +36,7 @@ class ClusterProps:
     names: RegionNames
     location: str
     settings: ClusterSettings
+    zones: list[str]
     addresses: RegionAddresses
     resource_group_name: str
     virtual_network_id: str
@@ -107,7 +108,7 @@ class Cluster(Construct):
             default_node_pool=KubernetesClusterDefaultNodePool(
                 name="system",
                 **_pool_settings(settings.system_pool, props.host_encryption),
-                zones=list(settings.zones),
+                zones=props.zones,
                 vnet_subnet_id=props.nodes_subnet_id,
                 only_critical_addons_enabled=True,
                 temporary_name_for_rotation="systemtmp",
@@ -158,7 +159,7 @@ class Cluster(Construct):
             mode="User",
             kubernetes_cluster_id=self.kubernetes_cluster.id,
             **_pool_settings(settings.user_pool, props.host_encryption),
-            zones=list(settings.zones),
+            zones=props.zones,
             vnet_subnet_id=props.nodes_subnet_id,
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge="10%"),
             tags=props.tags,

@@ -22,7 +22,7 @@ class RegistryProps:
     home_region: str
     replica_regions: list[str]
     resource_group_name: str
-    zone_redundant: bool
+    zone_redundant_regions: list[str]
     public_network_access: bool
     allowed_ip_ranges: list[str]
     log_analytics_workspace_id: str
@@ -58,9 +58,9 @@ class Registry(Construct):
             data_endpoint_enabled=True,
             export_policy_enabled=props.public_network_access,
             retention_policy_in_days=7,
-            zone_redundancy_enabled=props.zone_redundant,
+            zone_redundancy_enabled=props.home_region in props.zone_redundant_regions,
             georeplications=[
-                ContainerRegistryGeoreplications(location=region, zone_redundancy_enabled=props.zone_redundant, tags=props.tags)
+                ContainerRegistryGeoreplications(location=region, zone_redundancy_enabled=region in props.zone_redundant_regions, tags=props.tags)
                 for region in props.replica_regions
             ]
             or None,

@@ -24,7 +24,7 @@ class GlobalStackProps:
     private_zone: str
     global_record: str
     ttl: int
-    registry_zone_redundant: bool
+    registry_zone_redundant_regions: list[str]
     registry_public_network_access: bool
     registry_allowed_ip_ranges: list[str]
     subscription_id: str | None
@@ -48,7 +48,7 @@ class GlobalStack(TerraformStack):
                 home_region=props.home_region,
                 replica_regions=props.replica_regions,
                 resource_group_name=self.resource_group.name,
-                zone_redundant=props.registry_zone_redundant,
+                zone_redundant_regions=props.registry_zone_redundant_regions,
                 public_network_access=props.registry_public_network_access,
                 allowed_ip_ranges=props.registry_allowed_ip_ranges,
                 log_analytics_workspace_id=self.log_analytics.id,

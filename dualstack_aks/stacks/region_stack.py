@@ -43,6 +43,7 @@ class RegionStackProps:
     names: RegionNames
     addresses: RegionAddresses
     cluster: ClusterSettings
+    zones: list[str]
     security: Security
     attachments: GlobalAttachments
     front_door_families: tuple[str, ...]
@@ -98,7 +99,7 @@ class RegionStack(TerraformStack):
                 location=self.location,
                 families=props.front_door_families,
                 private_addresses=props.addresses.internal_ingress_ips() if props.internal_load_balancers else {},
-                zones=list(props.cluster.zones),
+                zones=props.zones,
                 cluster_identity_principal_id=self.cluster.identity_principal_id,
                 virtual_network_id=virtual_network_id,
                 zone_name=attachments.zone_name,
@@ -135,6 +136,7 @@ class RegionStack(TerraformStack):
                 names=names,
                 location=self.location,
                 settings=props.cluster,
+                zones=props.zones,
                 addresses=props.addresses,
                 resource_group_name=resource_group.name,
                 virtual_network_id=self.network.virtual_network_id,
