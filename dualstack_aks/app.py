@@ -123,7 +123,8 @@ def _add_region(app: App, config: Config, region: Region, addresses: RegionAddre
                 port=sample.port,
                 backend_family=IP_FAMILY[config.primary_family],
                 ingress_classes=[release.names.ingress_class for release in releases],
-                hosts=[f"{config.dns.global_record}.{config.dns.zone}", infra.edge.fqdn],
+                # The internal load balancers answer the private name.
+                hosts=[f"{config.dns.global_record}.{config.dns.zone}", infra.edge.fqdn, infra.edge.private_fqdn],
             )
             if sample.enabled
             else None,

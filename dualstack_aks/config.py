@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from typing import Annotated, Literal
+from types import UnionType
+from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -62,6 +63,16 @@ DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 Zone = Literal["1", "2", "3"]
 
 
+def nested_model(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, directly, as an optional value or as list items."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation) if get_origin(annotation) in (Union, UnionType, list, Annotated) else ():
+        if (model := nested_model(argument)) is not None:
+            return model
+    return None
+
+
 class _Model(BaseModel):
     # strict: YAML `true` or "5" is not silently taken as the number 1 or 5.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -99,6 +110,13 @@ class ExistingNetwork(_Model):
     ingress_subnet: str = Field(min_length=1, max_length=80, description="Subnet for the internal load balancers of the ingress.")
 
 
+class ExistingIdentity(_Model):
+    """A user-assigned managed identity."""
+
+    resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the identity.")
+    name: str = Field(min_length=3, max_length=128, description="Identity name.")
+
+
 class ExistingCluster(_Model):
     """An existing dual-stack AKS cluster: only the edge and ingress layers are created for it."""
 
@@ -106,6 +124,9 @@ class ExistingCluster(_Model):
     name: str = Field(min_length=1, max_length=63, description="Cluster name.")
     pod_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's pod CIDRs as deployed (IPv4 first); both families are required.")
     service_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's service CIDRs as deployed (IPv4 first); both families are required.")
+    control_plane_identity: ExistingIdentity | None = Field(
+        None, description="The cluster's user-assigned control-plane identity; leave out for a system-assigned one."
+    )
 
 
 class Region(_Model):
@@ -219,7 +240,7 @@ class Security(_Model):
 class Backend(_Model):
     """Where Terraform keeps state: local files, or an Azure storage account with OIDC."""
 
-    type: Literal["local", "azurerm"] = Field("local", description="`local` (state/<stack>.tfstate in the repository) or `azurerm`.")
+    type: Literal["local", "azurerm"] = Field("local", description="`local` (terraform-state/<stack>.tfstate in the repository) or `azurerm`.")
     resource_group_name: str | None = Field(None, description="azurerm: resource group of the state storage account.")
     storage_account_name: str | None = Field(None, pattern=r"^[a-z0-9]{3,24}$", description="azurerm: storage account name.")
     container_name: str = Field("tfstate", description="azurerm: blob container.")

@@ -11,8 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dualstack_aks.config import Config
-from dualstack_aks.reference import nested_model
+from dualstack_aks.config import Config, nested_model
 from dualstack_aks.validation import check_config
 
 

@@ -34,7 +34,7 @@ class Rule:
     control: str
     switch: str  # the config field that turns the control off, or "" when nothing in the config can
     resource_type: type | tuple[type, ...]
-    complies: Callable[[Any], bool]
+    complies: Callable[[Any], bool] | None  # None: checked across resources, in PolicyGuard.all_violations
 
 
 def _api_server_restricted(cluster: KubernetesCluster) -> bool:
@@ -91,7 +91,7 @@ RULES: tuple[Rule, ...] = (
         lambda v: v.public_network_access_enabled_input is False,
     ),
 )
-SUBNET_NSG = Rule("SUBNET-NSG", "every subnet has a network security group", "", Subnet, lambda _: True)
+SUBNET_NSG = Rule("SUBNET-NSG", "every subnet has a network security group", "", Subnet, None)
 RULE_IDS = tuple(rule.id for rule in RULES) + (SUBNET_NSG.id,)
 
 

@@ -33,16 +33,6 @@ _SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
 _UNSET = object()
 
 
-def nested_model(annotation: object) -> type[BaseModel] | None:
-    """The model a field holds, directly, as an optional value or as list items."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in get_args(annotation) if get_origin(annotation) in (Union, UnionType, list, Annotated) else ():
-        if (model := nested_model(argument)) is not None:
-            return model
-    return None
-
-
 def _type_name(annotation: object) -> str:
     for alias, name in NAMED_TYPES:
         if annotation == alias:
@@ -56,10 +46,10 @@ def _type_name(annotation: object) -> str:
     if origin is Literal:
         return " or ".join(f"`{json.dumps(value)}`" for value in arguments)
     if origin is list:
-        return "list of mappings" if nested_model(arguments[0]) else f"list of {_type_name(arguments[0])}"
+        return "list of mappings" if config.nested_model(arguments[0]) else f"list of {_type_name(arguments[0])}"
     if origin is dict:
         return f"mapping of {_type_name(arguments[0])} to {_type_name(arguments[1])}"
-    if nested_model(annotation) is not None:
+    if config.nested_model(annotation) is not None:
         return "mapping"
     return _SCALARS.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
@@ -105,7 +95,7 @@ def reference_rows(model: type[BaseModel] = config.Config, prefix: str = "", def
         inherited = getattr(defaults, name) if defaults is not None else _UNSET
         kind = ", ".join([_type_name(annotation), *_constraints(field)])
         yield path, kind, _default(field, inherited), field.description or ""
-        child = nested_model(annotation)
+        child = config.nested_model(annotation)
         if child is not None:
             value = inherited if inherited is not _UNSET else (None if field.is_required() else field.get_default(call_default_factory=True))
             item_path = f"{path}[]." if get_origin(annotation) is list else f"{path}."

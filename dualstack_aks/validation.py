@@ -79,6 +79,9 @@ def _check_settings(config: Config) -> Iterator[Problem]:
     for position, region in enumerate(config.regions):
         if region.zones is not None and len(set(region.zones)) != len(region.zones):
             yield f"regions[{position}].zones", f"lists a zone twice: {region.zones}"
+    api_server = config.cluster.api_server
+    if api_server.private_cluster and api_server.authorized_ip_ranges:
+        yield "cluster.api_server.private_cluster", "AKS refuses authorized_ip_ranges on a private cluster: remove cluster.api_server.authorized_ip_ranges, or set private_cluster: false"
     for position, group in enumerate(config.cluster.admin_group_object_ids):
         if not _UUID.match(group):
             yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {group!r}"

@@ -190,6 +190,12 @@ CASES = [
     ),
     Case("zone-twice", default_with({"cluster.zones": ["1", "1"]}), ["cluster.zones: lists a zone twice: ['1', '1']"]),
     Case("no-zones", default_with({"cluster.zones": []}), ["cluster.zones: must have at least 1 item(s), got 0"]),
+    Case("region-zone-twice", default_with({"regions[1].zones": ["2", "2"]}), ["regions[1].zones: lists a zone twice: ['2', '2']"]),
+    Case(
+        "private-cluster-with-authorized-ranges",
+        default_with({"cluster.api_server.private_cluster": True}),
+        ["cluster.api_server.private_cluster: AKS refuses authorized_ip_ranges on a private cluster: remove cluster.api_server.authorized_ip_ranges, or set private_cluster: false"],
+    ),
     # Azure names: the prefix pattern keeps every derived name valid (see the tests below the table)
     Case("prefix-too-long", default_with({"name_prefix": "platform9"}), ["name_prefix: must match ^[a-z][a-z0-9]{1,7}$, got 'platform9'"]),
     Case("prefix-hyphen", default_with({"name_prefix": "ds-aks"}), ["name_prefix: must match ^[a-z][a-z0-9]{1,7}$, got 'ds-aks'"]),

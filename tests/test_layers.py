@@ -87,7 +87,24 @@ def test_cluster_identity_security_and_addons(default_stacks, name):
     assert cluster["oms_agent"]["msi_auth_for_monitoring_enabled"] is True
     assert cluster["identity"]["type"] == "UserAssigned"
     # The cluster waits for its identity's rights on the subnets its load balancers use.
-    assert len(cluster["depends_on"]) == 2
+    assert sorted(dependency.rsplit("_", 1)[0] for dependency in cluster["depends_on"]) == [
+        "azurerm_role_assignment.cluster_identity_network_contributor_0",
+        "azurerm_role_assignment.cluster_identity_network_contributor_1",
+    ]
+
+
+@pytest.mark.parametrize("name", REGIONS)
+def test_container_insights_collects_into_the_workspace(default_stacks, name):
+    """With managed-identity auth the monitoring agent only sends what a data collection rule routes."""
+    stack = region(default_stacks, name)
+    rule = only(stack, "azurerm_monitor_data_collection_rule")
+    assert rule["data_flow"] == [{"destinations": ["workspace"], "streams": ["Microsoft-ContainerInsights-Group-Default"]}]
+    assert rule["destinations"]["log_analytics"][0]["workspace_resource_id"] == "${azurerm_log_analytics_workspace.log_analytics.id}"
+    assert rule["data_sources"]["extension"][0]["extension_name"] == "ContainerInsights"
+    association = only(stack, "azurerm_monitor_data_collection_rule_association")
+    assert association["target_resource_id"].startswith("${azurerm_kubernetes_cluster.")
+    assert association["data_collection_rule_id"].startswith("${azurerm_monitor_data_collection_rule.")
+    assert only(stack, "azurerm_kubernetes_cluster")["oms_agent"]["log_analytics_workspace_id"] == rule["destinations"]["log_analytics"][0]["workspace_resource_id"]
 
 
 @pytest.mark.parametrize("name", REGIONS)

@@ -132,12 +132,36 @@ def test_existing_cluster_gets_only_edge_and_ingress(synthesize):
     assert {"azurerm_public_ip", "azurerm_dns_a_record", "azurerm_dns_aaaa_record", "azurerm_traffic_manager_external_endpoint"} <= created
     cluster = region["data"]["azurerm_kubernetes_cluster"]
     assert [(c["name"], c["resource_group_name"]) for c in cluster.values()] == [("aks-platform-eastus", "rg-platform-eastus")]
-    role = only(region, "azurerm_role_assignment")
-    assert role["role_definition_name"] == "Network Contributor" and "data.azurerm_kubernetes_cluster." in role["principal_id"]
+    # The existing cluster's identities get what the new front doors and the shared registry need.
+    def referenced(expression: str) -> str:
+        """`${data.type.name_ABCD1234.attr}` -> `name`."""
+        return re.match(r"^\$\{(?:data\.)?[a-z_]+\.([\w-]+?)(?:_[0-9A-F]{8})?\.", expression).group(1)
+
+    roles = sorted((role["role_definition_name"], referenced(role["scope"]), referenced(role["principal_id"])) for role in resources(region, "azurerm_role_assignment"))
+    assert roles == [
+        ("AcrPull", "cross-stack-reference-input-global", "cluster_kubernetes_cluster"),
+        ("Network Contributor", "edge_resource_group", "cluster_control_plane_identity"),
+        ("Network Contributor", "network_ingress_subnet", "cluster_control_plane_identity"),
+    ]
+    assert [identity["name"] for identity in region["data"]["azurerm_user_assigned_identity"].values()] == ["id-aks-platform-eastus"]
     (link,) = resources(region, "azurerm_private_dns_zone_virtual_network_link")
     assert link["virtual_network_id"].startswith("${data.azurerm_virtual_network.network_virtual_network")
     ingress_cluster = only({"resource": stacks["ingress-eastus"]["data"]}, "azurerm_kubernetes_cluster")
     assert (ingress_cluster["name"], ingress_cluster["resource_group_name"]) == ("aks-platform-eastus", "rg-platform-eastus")
+
+
+def test_existing_vnet_must_match_the_config_at_plan_time(synthesize):
+    """What the config says exists is checked against Azure by postconditions on the data sources."""
+    _, stacks = synthesize(load_config(EXAMPLES / "existing-cluster.yaml"))
+    data = stacks["region-westus3"]["data"]
+    (vnet,) = data["azurerm_virtual_network"].values()
+    (condition,) = vnet["lifecycle"]["postcondition"]
+    assert condition["condition"] == '${alltrue([for cidr in ["10.30.0.0/16", "fd00:db8:cafe::/48"] : contains(self.address_space, cidr)])}'
+    subnets = {subnet["name"]: subnet["lifecycle"]["postcondition"][0]["condition"] for subnet in data["azurerm_subnet"].values()}
+    assert subnets == {
+        "snet-aks": '${toset(self.address_prefixes) == toset(["10.30.0.0/22", "fd00:db8:cafe:1::/64"])}',
+        "snet-ingress": '${toset(self.address_prefixes) == toset(["10.30.8.0/24", "fd00:db8:cafe:2::/64"])}',
+    }
 
 
 def test_existing_vnet_hosts_a_new_cluster(synthesize):
@@ -176,7 +200,8 @@ def test_echo_app_sits_behind_every_ingress_class(synthesize):
     objects = resources(ingress, "kubernetes_ingress_v1")
     assert {obj["spec"]["ingress_class_name"] for obj in objects} == classes == {"nginx-ipv4", "nginx-ipv6"}
     for obj in objects:
-        assert [rule["host"] for rule in obj["spec"]["rule"]] == ["app.v6first.example.com", "northeurope.v6first.example.com"]
+        hosts = ["app.v6first.example.com", "northeurope.v6first.example.com", "northeurope.internal.v6first.example.com"]
+        assert [rule["host"] for rule in obj["spec"]["rule"]] == hosts
     deployment = only(ingress, "kubernetes_deployment_v1")
     container = deployment["spec"]["template"]["spec"]["container"][0]
     assert container["security_context"]["run_as_non_root"] is True

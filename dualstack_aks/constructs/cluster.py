@@ -25,7 +25,7 @@ from constructs import Construct
 
 from dualstack_aks.config import Cluster as ClusterSettings
 from dualstack_aks.config import NodePool
-from dualstack_aks.constructs.monitoring import send_diagnostics
+from dualstack_aks.constructs.monitoring import container_insights, send_diagnostics
 from dualstack_aks.constructs.private_link import PrivateLinkZones, private_endpoint
 from dualstack_aks.naming import RegionNames
 from dualstack_aks.plan import RegionAddresses
@@ -148,6 +148,15 @@ class Cluster(Construct):
             oms_agent=KubernetesClusterOmsAgent(log_analytics_workspace_id=props.log_analytics_workspace_id, msi_auth_for_monitoring_enabled=True),
             depends_on=subnet_roles,
             **common,
+        )
+        container_insights(
+            self,
+            cluster_id=self.kubernetes_cluster.id,
+            workspace_id=props.log_analytics_workspace_id,
+            name=f"MSCI-{names.code}-{names.cluster}",
+            location=props.location,
+            resource_group_name=props.resource_group_name,
+            tags=props.tags,
         )
         send_diagnostics(
             self, "kubernetes_cluster_diagnostics", self.kubernetes_cluster.id, props.log_analytics_workspace_id, log_categories=_CLUSTER_LOG_CATEGORIES

@@ -43,7 +43,7 @@ class EdgeProps:
 
 
 class Edge(Construct):
-    """Exposes `fqdn`, the regional name the global name resolves to (and the echo app serves)."""
+    """Exposes `fqdn` and `private_fqdn`, the regional names (the global name resolves to the first)."""
 
     def __init__(self, scope: Construct, id_: str, props: EdgeProps):
         super().__init__(scope, id_)
@@ -68,6 +68,7 @@ class Edge(Construct):
             private_address = props.private_addresses.get(family) or public_ip.ip_address
             private_record(self, f"private_dns_{record_kind}", records=[private_address], **private)
         self.fqdn = f"{names.dns_record}.{props.zone_name}"
+        self.private_fqdn = f"{names.dns_record}.{props.private_zone_name}"
         # Traffic Manager hands out the regional name, which resolves to every front-door family.
         TrafficManagerExternalEndpoint(
             self,

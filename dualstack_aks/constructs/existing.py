@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Fn
+from cdktf import Fn, Postcondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import DataAzurermKubernetesCluster
 from cdktf_cdktf_provider_azurerm.data_azurerm_subnet import DataAzurermSubnet
+from cdktf_cdktf_provider_azurerm.data_azurerm_user_assigned_identity import DataAzurermUserAssignedIdentity
 from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import DataAzurermVirtualNetwork
+from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
+
+
+def _hcl_list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{value}"' for value in values) + "]"
+
+
+def _holds(condition: str, message: str) -> TerraformResourceLifecycle:
+    """A postcondition: `terraform plan` stops with `message` when Azure disagrees with the config."""
+    return TerraformResourceLifecycle(postcondition=[Postcondition(condition=f"${{{condition}}}", error_message=message)])
 
 
 @dataclass(frozen=True)
@@ -18,7 +29,9 @@ class ExistingNetworkProps:
     virtual_network: str
     nodes_subnet: str
     ingress_subnet: str
-    tags: dict[str, str]
+    # What the config says exists (validated and planned around); checked against Azure at plan time.
+    vnet_ranges: list[str]
+    subnet_ranges: dict[str, list[str]]  # "nodes" / "ingress" -> [IPv4, IPv6]
 
 
 class ExistingNetwork(Construct):
@@ -26,9 +39,28 @@ class ExistingNetwork(Construct):
 
     def __init__(self, scope: Construct, id_: str, props: ExistingNetworkProps):
         super().__init__(scope, id_)
-        virtual_network = DataAzurermVirtualNetwork(self, "virtual_network", name=props.virtual_network, resource_group_name=props.resource_group)
+        virtual_network = DataAzurermVirtualNetwork(
+            self,
+            "virtual_network",
+            name=props.virtual_network,
+            resource_group_name=props.resource_group,
+            lifecycle=_holds(
+                f"alltrue([for cidr in {_hcl_list(props.vnet_ranges)} : contains(self.address_space, cidr)])",
+                f"VNet {props.virtual_network} must hold the config's network.vnet ranges {', '.join(props.vnet_ranges)} (dual-stack)",
+            ),
+        )
         subnets = {
-            role: DataAzurermSubnet(self, f"{role}_subnet", name=name, virtual_network_name=props.virtual_network, resource_group_name=props.resource_group)
+            role: DataAzurermSubnet(
+                self,
+                f"{role}_subnet",
+                name=name,
+                virtual_network_name=props.virtual_network,
+                resource_group_name=props.resource_group,
+                lifecycle=_holds(
+                    f"toset(self.address_prefixes) == toset({_hcl_list(props.subnet_ranges[role])})",
+                    f"subnet {name} must have exactly the config's network.{role}_subnet prefixes {', '.join(props.subnet_ranges[role])}",
+                ),
+            )
             for role, name in (("nodes", props.nodes_subnet), ("ingress", props.ingress_subnet))
         }
         self.virtual_network_id = virtual_network.id
@@ -36,12 +68,48 @@ class ExistingNetwork(Construct):
         self.ingress_subnet_id = subnets["ingress"].id
 
 
-class ExistingCluster(Construct):
-    """Exposes the control-plane identity and the VNet of an existing cluster, for the edge layer."""
+@dataclass(frozen=True)
+class ExistingClusterProps:
+    name: str
+    resource_group: str
+    # (resource group, name) of a user-assigned control-plane identity; None: the cluster's system-assigned one
+    control_plane_identity: tuple[str, str] | None
+    virtual_network_id: str | None
+    load_balancer_subnet_ids: list[str]
+    container_registry_id: str
 
-    def __init__(self, scope: Construct, id_: str, *, name: str, resource_group: str, virtual_network_id: str | None):
+
+class ExistingCluster(Construct):
+    """Exposes the control-plane identity and the VNet of an existing cluster, for the edge layer, and
+    grants it what this app's ingress and registry need: Network Contributor on the subnets its
+    internal load balancers use, and AcrPull for its kubelet."""
+
+    def __init__(self, scope: Construct, id_: str, props: ExistingClusterProps):
         super().__init__(scope, id_)
-        cluster = DataAzurermKubernetesCluster(self, "kubernetes_cluster", name=name, resource_group_name=resource_group)
-        self.identity_principal_id = cluster.identity.get(0).principal_id
+        cluster = DataAzurermKubernetesCluster(self, "kubernetes_cluster", name=props.name, resource_group_name=props.resource_group)
+        if props.control_plane_identity:
+            identity_resource_group, identity_name = props.control_plane_identity
+            identity = DataAzurermUserAssignedIdentity(self, "control_plane_identity", name=identity_name, resource_group_name=identity_resource_group)
+            self.identity_principal_id = identity.principal_id
+        else:
+            # Only a system-assigned identity has its principal on the cluster itself.
+            self.identity_principal_id = cluster.identity.get(0).principal_id
         # Without a named VNet, take the one holding the first node pool's subnet.
-        self.virtual_network_id = virtual_network_id or Fn.element(Fn.split("/subnets/", cluster.agent_pool_profile.get(0).vnet_subnet_id), 0)
+        self.virtual_network_id = props.virtual_network_id or Fn.element(Fn.split("/subnets/", cluster.agent_pool_profile.get(0).vnet_subnet_id), 0)
+        for position, subnet_id in enumerate(props.load_balancer_subnet_ids):
+            RoleAssignment(
+                self,
+                f"identity_network_contributor_{position}",
+                scope=subnet_id,
+                role_definition_name="Network Contributor",
+                principal_id=self.identity_principal_id,
+                principal_type="ServicePrincipal",
+            )
+        RoleAssignment(
+            self,
+            "kubelet_acr_pull",
+            scope=props.container_registry_id,
+            role_definition_name="AcrPull",
+            principal_id=cluster.kubelet_identity.get(0).object_id,
+            principal_type="ServicePrincipal",
+        )

@@ -1,8 +1,19 @@
-"""Monitoring: a Log Analytics workspace and the diagnostic settings that feed it."""
+"""Monitoring: a Log Analytics workspace, the diagnostic settings that feed it, and Container Insights."""
 
 from __future__ import annotations
 
+import json
+
 from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace
+from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule import (
+    MonitorDataCollectionRule,
+    MonitorDataCollectionRuleDataFlow,
+    MonitorDataCollectionRuleDataSources,
+    MonitorDataCollectionRuleDataSourcesExtension,
+    MonitorDataCollectionRuleDestinations,
+    MonitorDataCollectionRuleDestinationsLogAnalytics,
+)
+from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule_association import MonitorDataCollectionRuleAssociation
 from cdktf_cdktf_provider_azurerm.monitor_diagnostic_setting import (
     MonitorDiagnosticSetting,
     MonitorDiagnosticSettingEnabledLog,
@@ -44,4 +55,41 @@ def send_diagnostics(
         log_analytics_workspace_id=workspace_id,
         enabled_log=logs or None,
         enabled_metric=[MonitorDiagnosticSettingEnabledMetric(category="AllMetrics")] if metrics else None,
+    )
+
+
+CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
+
+
+def container_insights(
+    scope: Construct, *, cluster_id: str, workspace_id: str, name: str, location: str, resource_group_name: str, tags: dict[str, str]
+) -> MonitorDataCollectionRuleAssociation:
+    """The data collection rule the monitoring add-on reads with managed-identity auth: without
+    it (and its association with the cluster) the agent runs but no logs arrive."""
+    rule = MonitorDataCollectionRule(
+        scope,
+        "container_insights_rule",
+        name=name,
+        location=location,
+        resource_group_name=resource_group_name,
+        destinations=MonitorDataCollectionRuleDestinations(
+            log_analytics=[MonitorDataCollectionRuleDestinationsLogAnalytics(name="workspace", workspace_resource_id=workspace_id)]
+        ),
+        data_flow=[MonitorDataCollectionRuleDataFlow(streams=[CONTAINER_INSIGHTS_STREAM], destinations=["workspace"])],
+        data_sources=MonitorDataCollectionRuleDataSources(
+            extension=[
+                MonitorDataCollectionRuleDataSourcesExtension(
+                    name="ContainerInsightsExtension",
+                    extension_name="ContainerInsights",
+                    streams=[CONTAINER_INSIGHTS_STREAM],
+                    extension_json=json.dumps(
+                        {"dataCollectionSettings": {"interval": "1m", "namespaceFilteringMode": "Off", "enableContainerLogV2": True}}, sort_keys=True
+                    ),
+                )
+            ]
+        ),
+        tags=tags,
+    )
+    return MonitorDataCollectionRuleAssociation(
+        scope, "container_insights_association", name="ContainerInsightsExtension", target_resource_id=cluster_id, data_collection_rule_id=rule.id
     )

@@ -19,7 +19,7 @@ from dualstack_aks.config import ExistingNetwork as ExistingNetworkSettings
 from dualstack_aks.config import Security
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
-from dualstack_aks.constructs.existing import ExistingCluster, ExistingNetwork, ExistingNetworkProps
+from dualstack_aks.constructs.existing import ExistingCluster, ExistingClusterProps, ExistingNetwork, ExistingNetworkProps
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.network import Network, NetworkProps
 from dualstack_aks.naming import RegionNames
@@ -76,16 +76,24 @@ class RegionStack(TerraformStack):
                     virtual_network=existing.virtual_network,
                     nodes_subnet=existing.nodes_subnet,
                     ingress_subnet=existing.ingress_subnet,
-                    tags=self.tags,
+                    vnet_ranges=props.addresses.vnet.as_list(),
+                    subnet_ranges={"nodes": props.addresses.nodes_subnet.as_list(), "ingress": props.addresses.ingress_subnet.as_list()},
                 ),
             )
         if props.existing_cluster:
+            existing = props.existing_cluster
+            identity = existing.control_plane_identity
             self.cluster: Cluster | ExistingCluster = ExistingCluster(
                 self,
                 "cluster",
-                name=props.existing_cluster.name,
-                resource_group=props.existing_cluster.resource_group,
-                virtual_network_id=self.network.virtual_network_id if self.network else None,
+                ExistingClusterProps(
+                    name=existing.name,
+                    resource_group=existing.resource_group,
+                    control_plane_identity=(identity.resource_group, identity.name) if identity else None,
+                    virtual_network_id=self.network.virtual_network_id if self.network else None,
+                    load_balancer_subnet_ids=[self.network.ingress_subnet_id] if self.network else [],
+                    container_registry_id=attachments.container_registry_id,
+                ),
             )
         else:
             self.cluster = self._new_cluster(props)
