@@ -101,7 +101,7 @@ class RegionKubernetes(_Model):
     dns_service_ip: IPv4Address | None = Field(None, description="Cluster DNS address inside the IPv4 service range (default: its 10th address).")
 
 
-class ExistingNetwork(_Model):
+class ExistingNetworkSettings(_Model):
     """An existing dual-stack VNet to build the cluster in (its ranges go in `network` so they are validated)."""
 
     resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the VNet.")
@@ -117,7 +117,7 @@ class ExistingIdentity(_Model):
     name: str = Field(min_length=3, max_length=128, description="Identity name.")
 
 
-class ExistingCluster(_Model):
+class ExistingClusterSettings(_Model):
     """An existing dual-stack AKS cluster: only the edge and ingress layers are created for it."""
 
     resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the cluster.")
@@ -137,8 +137,8 @@ class Region(_Model):
     network: RegionNetwork = Field(default_factory=RegionNetwork, description="Explicit VNet ranges (optional).")
     kubernetes: RegionKubernetes = Field(default_factory=RegionKubernetes, description="Explicit pod/service ranges (optional).")
     zones: list[Zone] | None = Field(None, description="Availability zones in this region (default: cluster.zones); [] for a region without zones.")
-    existing_network: ExistingNetwork | None = Field(None, description="Build the cluster in this existing VNet instead of creating one.")
-    existing_cluster: ExistingCluster | None = Field(None, description="Use this existing cluster: only the edge and ingress layers are created.")
+    existing_network: ExistingNetworkSettings | None = Field(None, description="Build the cluster in this existing VNet instead of creating one.")
+    existing_cluster: ExistingClusterSettings | None = Field(None, description="Use this existing cluster: only the edge and ingress layers are created.")
 
 
 class AddressSpace(_Model):
@@ -166,7 +166,7 @@ class ApiServer(_Model):
     private_cluster: bool = Field(False, description="Make the API server private (reachable from the VNet only); Terraform must then run inside it.")
 
 
-class Cluster(_Model):
+class ClusterSettings(_Model):
     """AKS settings shared by every region."""
 
     kubernetes_version: str = Field("1.33", pattern=r"^1\.\d{2}(\.\d+)?$", description="AKS Kubernetes version (minor or patch).")
@@ -191,7 +191,7 @@ class Dns(_Model):
     ttl: int = Field(300, ge=1, le=86400, description="TTL of the records, in seconds.")
 
 
-class Ingress(_Model):
+class IngressSettings(_Model):
     """The ingress-nginx pair installed in every region."""
 
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version.")
@@ -209,7 +209,7 @@ class Ingress(_Model):
     )
 
 
-class SampleApp(_Model):
+class SampleAppSettings(_Model):
     """An echo app behind every IngressClass, to prove the NAT64/NAT46 path after deploy."""
 
     enabled: bool = Field(False, description="Deploy the echo app in every region.")
@@ -264,11 +264,11 @@ class Config(_Model):
         "ipv4", description="Backend family: `ipv4` (IPv6 ingress is the NAT64 proxy) or `ipv6` (IPv4 ingress is the NAT46 proxy)."
     )
     address_space: AddressSpace = Field(default_factory=AddressSpace, description="Supernets of the address plan.")
-    cluster: Cluster = Field(default_factory=Cluster, description="AKS settings.")
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="AKS settings.")
     dns: Dns = Field(description="DNS names.")
-    ingress: Ingress = Field(default_factory=Ingress, description="ingress-nginx pair.")
+    ingress: IngressSettings = Field(default_factory=IngressSettings, description="ingress-nginx pair.")
     registry_region: AzureRegion | None = Field(None, description="Home region of the container registry (default: the first region); the others get geo-replicas.")
-    sample_app: SampleApp = Field(default_factory=SampleApp, description="Optional echo app proving the translation path.")
+    sample_app: SampleAppSettings = Field(default_factory=SampleAppSettings, description="Optional echo app proving the translation path.")
     security: Security = Field(default_factory=Security, description="Security controls and their acknowledged exceptions.")
     backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")
     azure: Azure = Field(default_factory=Azure, description="Provider settings.")

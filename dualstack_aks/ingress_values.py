@@ -19,7 +19,7 @@ VALUES_DIR = Path(__file__).resolve().parent.parent / "helm-values"
 FAMILIES = ("ipv4", "ipv6")
 DUAL_STACK = "dual-stack"
 IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
-_ANNOTATION = "service.beta.kubernetes.io/azure-"
+AZURE_ANNOTATION = "service.beta.kubernetes.io/azure-"
 # libyaml's C parser and emitter (in the pinned PyYAML wheel) produce the same YAML, faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -107,11 +107,11 @@ def _service_shape(release: IngressRelease) -> dict[str, Any]:
 
 def _public_pinning(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, str]:
     """A single-family Service names its public IP; a dual-stack one gives both addresses."""
-    annotations = {f"{_ANNOTATION}load-balancer-resource-group": release.public_ip_resource_group}
+    annotations = {f"{AZURE_ANNOTATION}load-balancer-resource-group": release.public_ip_resource_group}
     if len(release.families) == 1:
-        annotations[f"{_ANNOTATION}pip-name"] = release.public_ip_names[release.families[0]]
+        annotations[f"{AZURE_ANNOTATION}pip-name"] = release.public_ip_names[release.families[0]]
     else:
-        annotations.update({f"{_ANNOTATION}load-balancer-{family}": public_ip_addresses[family] for family in release.families})
+        annotations.update({f"{AZURE_ANNOTATION}load-balancer-{family}": public_ip_addresses[family] for family in release.families})
     return annotations
 
 
@@ -127,9 +127,9 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
             **_service_shape(release),
             "externalTrafficPolicy": "Local",
             "annotations": {
-                f"{_ANNOTATION}load-balancer-internal": "true",
-                f"{_ANNOTATION}load-balancer-internal-subnet": release.internal_subnet,
-                **{f"{_ANNOTATION}load-balancer-{family}": address for family, address in release.internal_ips.items()},
+                f"{AZURE_ANNOTATION}load-balancer-internal": "true",
+                f"{AZURE_ANNOTATION}load-balancer-internal-subnet": release.internal_subnet,
+                **{f"{AZURE_ANNOTATION}load-balancer-{family}": address for family, address in release.internal_ips.items()},
             },
         }
     return {

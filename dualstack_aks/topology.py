@@ -15,17 +15,16 @@ from pathlib import Path
 
 import yaml
 
-from dualstack_aks.ingress_values import deep_merge
+from dualstack_aks.ingress_values import AZURE_ANNOTATION, deep_merge
 
 # role pod label of a translating release -> the backends' family it implies
 TRANSLATING_ROLES = {"nat64-proxy": "IPv4", "nat46-proxy": "IPv6"}
 # client family -> (the other family, the name of the L7 hop from one to the other)
 TRANSLATIONS = {"IPv6": ("IPv4", "NAT64"), "IPv4": ("IPv6", "NAT46")}
-_ANNOTATION = "service.beta.kubernetes.io/azure-"
 # A Service names its public IP resource, or (dual-stack) gives each family's address.
-PIP_NAME_ANNOTATIONS = (f"{_ANNOTATION}pip-name", f"{_ANNOTATION}pip-name-ipv6")
-ADDRESS_ANNOTATIONS = {f"{_ANNOTATION}load-balancer-ipv4": "IPv4", f"{_ANNOTATION}load-balancer-ipv6": "IPv6"}
-INTERNAL_SUBNET_ANNOTATION = f"{_ANNOTATION}load-balancer-internal-subnet"
+PIP_NAME_ANNOTATIONS = (f"{AZURE_ANNOTATION}pip-name", f"{AZURE_ANNOTATION}pip-name-ipv6")
+ADDRESS_ANNOTATIONS = {f"{AZURE_ANNOTATION}load-balancer-ipv4": "IPv4", f"{AZURE_ANNOTATION}load-balancer-ipv6": "IPv6"}
+INTERNAL_SUBNET_ANNOTATION = f"{AZURE_ANNOTATION}load-balancer-internal-subnet"
 ROLE_LABEL = "dualstack-aks/role"
 
 _REMOTE_OUTPUT = re.compile(r"^\$\{data\.terraform_remote_state\.([^.]+)\.outputs\.([^.}]+)\}$")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from itertools import combinations
 
-from dualstack_aks.config import AddressSpace, Cluster, Config
+from dualstack_aks.config import AddressSpace, ClusterSettings, Config
 from dualstack_aks.naming import NAME_RULES, GlobalNames, RegionNames
 from dualstack_aks.plan import INTERNAL_INGRESS_HOST, IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, PlanError, RegionAddresses, plan_region, subnet_count
 
@@ -155,12 +155,12 @@ def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
         yield f"{path}.kubernetes.dns_service_ip", f"{dns_ip} is reserved in {services.ipv4} (network, first or last address); pick another"
 
 
-def _max_nodes(cluster: Cluster) -> int:
+def _max_nodes(cluster: ClusterSettings) -> int:
     """Nodes both pools can reach, counting the upgrade surge (max_surge 10%, at least one node, in constructs/cluster.py)."""
     return sum(pool.max_count + math.ceil(pool.max_count / 10) for pool in (cluster.system_pool, cluster.user_pool))
 
 
-def _check_node_capacity(path: str, plan: RegionAddresses, cluster: Cluster) -> Iterator[Problem]:
+def _check_node_capacity(path: str, plan: RegionAddresses, cluster: ClusterSettings) -> Iterator[Problem]:
     nodes = _max_nodes(cluster)
     subnet = plan.nodes_subnet.ipv4
     usable = max(subnet.num_addresses - AZURE_RESERVED_ADDRESSES, 0)

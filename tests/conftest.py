@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dualstack_aks.config import Config
 from dualstack_aks.loader import load_config
@@ -57,6 +58,11 @@ def default_stacks(synthesize, default_config) -> Synthesized:
 def resources(stack: dict, resource_type: str) -> list[dict]:
     """All resources of one type in a synthesized stack, in address order."""
     return [body for _, body in sorted(stack.get("resource", {}).get(resource_type, {}).items())]
+
+
+def helm_values(stack: dict) -> dict[str, dict]:
+    """Helm release name -> its parsed values, for an ingress stack."""
+    return {release["name"]: yaml.safe_load(release["values"][0]) for release in resources(stack, "helm_release")}
 
 
 def only(stack: dict, resource_type: str) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dualstack_aks.config import Ingress
+from dualstack_aks.config import IngressSettings
 from dualstack_aks.ingress_values import VALUES_DIR
 from dualstack_aks.loader import load_config
 from scripts.chart_keys import key_lines
@@ -22,7 +22,7 @@ from tests.conftest import SHIPPED_CONFIGS, config_id, resources
 
 CHART = "ingress-nginx"
 KEY_LISTS = VALUES_DIR / "chart-keys"
-PINNED_VERSION = Ingress.model_fields["chart_version"].default
+PINNED_VERSION = IngressSettings.model_fields["chart_version"].default
 VALUES_FILES = sorted(VALUES_DIR.glob("*.yaml"))
 FREE_FORM = ".*"
 

@@ -6,10 +6,9 @@ import ipaddress
 import re
 
 import pytest
-import yaml
 
 from dualstack_aks.plan import plan_addresses
-from tests.conftest import only, resources
+from tests.conftest import helm_values, only, resources
 
 REGIONS = ["eastus2", "westeurope"]
 
@@ -20,11 +19,6 @@ def region(stacks, name):
 
 def ingress(stacks, name):
     return stacks[f"ingress-{name}"]
-
-
-def helm_values(stack) -> dict[str, dict]:
-    """Release name -> parsed values."""
-    return {release["name"]: yaml.safe_load(release["values"][0]) for release in resources(stack, "helm_release")}
 
 
 def test_stacks_and_order(default_stacks):

@@ -12,7 +12,7 @@ import yaml
 
 from dualstack_aks.loader import ConfigError, load_config, parse_config
 from dualstack_aks.plan import plan_addresses
-from tests.conftest import DEFAULT_CONFIG, REPO, only, resources
+from tests.conftest import DEFAULT_CONFIG, REPO, helm_values, only, resources
 
 EXAMPLES = REPO / "config" / "examples"
 
@@ -68,13 +68,9 @@ def test_translating_family_comes_and_goes_alone(synthesize, config_path, family
     assert {ip["ip_version"] for ip in by_kind["azurerm_public_ip"]} == {family.replace("ipv", "IPv")}
 
 
-def _values(stack) -> dict[str, dict]:
-    return {release["name"]: yaml.safe_load(release["values"][0]) for release in resources(stack, "helm_release")}
-
-
 def test_ipv6_primary_mirror_makes_ipv4_the_nat46_proxy(synthesize):
     _, stacks = synthesize(load_config(EXAMPLES / "ipv6-primary.yaml"))
-    roles = {name: values["controller"]["podLabels"]["dualstack-aks/role"] for name, values in _values(stacks["ingress-swedencentral"]).items()}
+    roles = {name: values["controller"]["podLabels"]["dualstack-aks/role"] for name, values in helm_values(stacks["ingress-swedencentral"]).items()}
     assert roles == {"ingress-nginx-ipv4": "nat46-proxy", "ingress-nginx-ipv6": "native"}
     echo = only(stacks["ingress-swedencentral"], "kubernetes_service_v1")
     assert (echo["spec"]["ip_families"], echo["spec"]["ip_family_policy"]) == (["IPv6"], "SingleStack")
@@ -83,7 +79,7 @@ def test_ipv6_primary_mirror_makes_ipv4_the_nat46_proxy(synthesize):
 def test_dual_stack_mode_is_one_release_pinned_to_both_addresses(synthesize):
     _, stacks = synthesize(load_config(EXAMPLES / "dual-stack-ingress.yaml"))
     ingress = stacks["ingress-centralus"]
-    (name, values), = _values(ingress).items()
+    (name, values), = helm_values(ingress).items()
     service = values["controller"]["service"]
     assert name == "ingress-nginx-dual-stack"
     assert (service["ipFamilyPolicy"], service["ipFamilies"], service["externalTrafficPolicy"]) == ("RequireDualStack", ["IPv4", "IPv6"], "Local")
@@ -104,7 +100,7 @@ def test_internal_load_balancers_have_static_addresses_named_by_the_private_zone
     assert ipaddress.ip_address(internal_ips["ipv4"]) in addresses.ingress_subnet.ipv4
     assert ipaddress.ip_address(internal_ips["ipv6"]) in addresses.ingress_subnet.ipv6
     for family, values in (("ipv4", "ingress-nginx-ipv4"), ("ipv6", "ingress-nginx-ipv6")):
-        internal = _values(default_stacks["ingress-eastus2"])[values]["controller"]["service"]["internal"]
+        internal = helm_values(default_stacks["ingress-eastus2"])[values]["controller"]["service"]["internal"]
         assert internal["enabled"] is True and internal["externalTrafficPolicy"] == "Local"
         assert internal["ipFamilies"] == [family.replace("ipv", "IPv")]
         assert internal["annotations"] == {
@@ -121,7 +117,7 @@ def test_without_internal_load_balancers_private_records_use_the_public_ips(synt
     _, stacks = synthesize(_config(DEFAULT_CONFIG, ingress__internal_load_balancers=False))
     region = stacks["region-eastus2"]
     assert only(region, "azurerm_private_dns_aaaa_record")["records"][0].startswith("${azurerm_public_ip.edge_ingress_public_ipv6_")
-    assert all("internal" not in values["controller"]["service"] for values in _values(stacks["ingress-eastus2"]).values())
+    assert all("internal" not in values["controller"]["service"] for values in helm_values(stacks["ingress-eastus2"]).values())
 
 
 def test_existing_cluster_gets_only_edge_and_ingress(synthesize):
@@ -196,7 +192,7 @@ def test_existing_cluster_must_be_dual_stack(pod_cidrs, message):
 def test_echo_app_sits_behind_every_ingress_class(synthesize):
     _, stacks = synthesize(load_config(EXAMPLES / "ipv6-primary.yaml"))
     ingress = stacks["ingress-northeurope"]
-    classes = {values["controller"]["ingressClassResource"]["name"] for values in _values(ingress).values()}
+    classes = {values["controller"]["ingressClassResource"]["name"] for values in helm_values(ingress).values()}
     objects = resources(ingress, "kubernetes_ingress_v1")
     assert {obj["spec"]["ingress_class_name"] for obj in objects} == classes == {"nginx-ipv4", "nginx-ipv6"}
     for obj in objects:

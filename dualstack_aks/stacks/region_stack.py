@@ -13,10 +13,7 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermC
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
-from dualstack_aks.config import Cluster as ClusterSettings
-from dualstack_aks.config import ExistingCluster as ExistingClusterSettings
-from dualstack_aks.config import ExistingNetwork as ExistingNetworkSettings
-from dualstack_aks.config import Security
+from dualstack_aks.config import ClusterSettings, ExistingClusterSettings, ExistingNetworkSettings, Security
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
 from dualstack_aks.constructs.existing import ExistingCluster, ExistingClusterProps, ExistingNetwork, ExistingNetworkProps
