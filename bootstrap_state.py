@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, config_path, load_or_report
+from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, load_or_report
 from dualstack_aks.config import Config
 
 STATE_STACK = "state-backend"
@@ -52,8 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    path = config_path(args.config)
-    config = load_or_report(path)
+    path, config = load_or_report(args.config)
     if config is None:
         return EXIT_BAD_CONFIG
     if config.backend.type != "azurerm":

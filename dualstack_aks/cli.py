@@ -18,14 +18,16 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help=f"YAML config (default: $DUALSTACK_CONFIG, else {DEFAULT_CONFIG})")
 
 
-def config_path(option: str | None) -> str:
+def _config_path(option: str | None) -> str:
     return option or os.environ.get("DUALSTACK_CONFIG") or DEFAULT_CONFIG
 
 
-def load_or_report(path: str) -> Config | None:
-    """The validated config, or None once its problems are printed to stderr."""
+def load_or_report(option: str | None) -> tuple[str, Config | None]:
+    """The config file `--config` names (else $DUALSTACK_CONFIG, else the default), and its
+    validated config, or None once its problems are printed to stderr."""
+    path = _config_path(option)
     try:
-        return load_config(path)
+        return path, load_config(path)
     except ConfigError as error:
         print("\n".join(error.problems), file=sys.stderr)
-        return None
+        return path, None

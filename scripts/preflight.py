@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 
-from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, config_path, load_or_report
+from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, load_or_report
 from dualstack_aks.config import Config
 
 # The versions CI installs (tests/test_workflows.py keeps the workflows in step with these).
@@ -129,8 +129,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    path = config_path(args.config)
-    config = load_or_report(path)
+    path, config = load_or_report(args.config)
     if config is None:
         return EXIT_BAD_CONFIG
     problems = check(args.command, config, path, args.region, args.require_remote_state, os.environ)
