@@ -118,5 +118,6 @@ bootstrap-state: $(VENV)/.installed node_modules/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
+# .cdktf.out.new-*/.old-*: staging folders of older versions, which swapped the whole directory.
 clean:
-	rm -rf cdktf.out .pytest_cache
+	rm -rf cdktf.out cdktf.state.out .pytest_cache .cdktf.out.new-* .cdktf.out.old-* .cdktf.state.out.new-* .cdktf.state.out.old-*

@@ -46,7 +46,7 @@ def build_state_app(config: Config, outdir: str):
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_config_option(parser)
-    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR, help=f"output directory (default: {DEFAULT_OUTDIR})")
+    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", DEFAULT_OUTDIR), help=f"output directory (default: {DEFAULT_OUTDIR})")
     return parser.parse_args(argv)
 
 
@@ -59,9 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path}: backend.type is local; set backend.type: azurerm, backend.resource_group_name and backend.storage_account_name first", file=sys.stderr)
         return EXIT_BAD_CONFIG
 
-    from dualstack_aks.synth import synth_atomically
+    from dualstack_aks.output.outdir import OutdirError
+    from dualstack_aks.synth import synth_with_cdktf_cli_rules
 
-    synth_atomically(args.outdir, lambda staging: build_state_app(config, staging).synth())
+    try:
+        synth_with_cdktf_cli_rules(args.outdir, lambda staging: build_state_app(config, staging).synth(), config_path=path)
+    except OutdirError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_CONFIG
     backend = config.backend
     print(f"Synthesized stack {STATE_STACK} into {args.outdir}/: resource group {backend.resource_group_name}, storage account {backend.storage_account_name}, container {backend.container_name}")
     return 0

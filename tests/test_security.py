@@ -158,12 +158,13 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
     config.write_text(yaml.safe_dump(_with(security__defender=False)))
     existing = tmp_path / "cdktf.out"
     existing.mkdir()
-    (existing / "sentinel").write_text("before")
+    (existing / "manifest.json").write_text('{"stacks": {}}')
     monkeypatch.chdir(tmp_path)
     assert main.main(["--config", str(config)]) == 2
     assert capsys.readouterr().err.startswith(f"{config}: security.defender: turns off security control AKS-DEFENDER")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cdktf.out", "open.yaml"]
-    assert [path.name for path in existing.iterdir()] == ["sentinel"]
+    assert [path.name for path in existing.iterdir()] == ["manifest.json"]
+    assert (existing / "manifest.json").read_text() == '{"stacks": {}}'
 
 
 def test_default_config_breaks_no_rule(tmp_path, default_config):

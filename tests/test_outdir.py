@@ -1,0 +1,367 @@
+"""The output directory never loses a file: refusals, in-place atomic publishing, Terraform's own
+files kept, faults injected between every file operation, real kills, and concurrent synths.
+
+Most cases publish small fake synth outputs (no jsii); the kill and concurrency cases run the real
+app in subprocesses, bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import main
+from dualstack_aks.output import outdir as outdir_module
+from dualstack_aks.output.outdir import MANIFEST, STAGING_PREFIX, TEMP_MARKER, OutdirError, publish, synth_into
+from tests.conftest import REPO
+
+SINGLE_REGION = REPO / "config" / "examples" / "single-region.yaml"
+DEFAULT = REPO / "config" / "default.yaml"
+
+
+def tree(directory: Path) -> dict[str, bytes | None]:
+    """Every entry under `directory`: file bytes, or None for a folder."""
+    return {str(path.relative_to(directory)): None if path.is_dir() else path.read_bytes() for path in sorted(directory.rglob("*"))}
+
+
+def fake_synth(folder: Path, stacks: dict[str, str]) -> None:
+    """What a synth writes: one cdk.tf.json per stack and a manifest listing them."""
+    manifest = {"version": "fake", "stacks": {}}
+    for name, marker in stacks.items():
+        (folder / "stacks" / name).mkdir(parents=True, exist_ok=True)
+        (folder / "stacks" / name / "cdk.tf.json").write_text(json.dumps({"stack": name, "marker": marker}))
+        manifest["stacks"][name] = {"name": name, "synthesizedStackPath": f"stacks/{name}/cdk.tf.json"}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
+TERRAFORM_FILES = {
+    "stacks/global/.terraform/providers/marker": b"provider binary",
+    "stacks/global/.terraform.lock.hcl": b"# lock",
+    "stacks/region-a/plan.tfplan": b"saved plan",
+    "stacks/region-b/.terraform.lock.hcl": b"# lock of a removed region",
+}
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch) -> Path:
+    """A working directory with an earlier synth (stacks global, region-a, region-b) and Terraform's files in it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CDKTF_OUTDIR", raising=False)
+    monkeypatch.delenv("SYNTH_HCL_OUTPUT", raising=False)
+    fake_synth(tmp_path / "cdktf.out", {"global": "old", "region-a": "old", "region-b": "old"})
+    for relative, content in TERRAFORM_FILES.items():
+        (tmp_path / "cdktf.out" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "cdktf.out" / relative).write_bytes(content)
+    (tmp_path / "keep.txt").write_text("a file beside the output directory")
+    return tmp_path
+
+
+@pytest.fixture
+def new_synth(tmp_path) -> Path:
+    """The next synth: region-b removed, the others changed."""
+    staging = tmp_path.parent / f"{tmp_path.name}-staging"
+    fake_synth(staging, {"global": "new", "region-a": "new"})
+    return staging
+
+
+# Refusals: one line, exit 2, nothing touched.
+
+
+@pytest.mark.parametrize(
+    ("outdir", "problem"),
+    [
+        (".", "is the working directory"),
+        ("", "must name a folder"),
+        ("config", "holds the config file"),
+        ("config/bad.yaml", "is an existing file"),
+        ("keep.txt", "is an existing file"),
+        ("notes", "is a non-empty folder that holds no earlier synth"),
+        ("..", "holds the working directory"),
+        (str(REPO), "is the repository root"),
+    ],
+)
+def test_dangerous_outdirs_are_refused(workdir, capsys, outdir, problem):
+    (workdir / "config").mkdir()
+    (workdir / "config" / "bad.yaml").write_text(SINGLE_REGION.read_text())
+    (workdir / "notes").mkdir()
+    (workdir / "notes" / "todo.txt").write_text("mine")
+    before = tree(workdir)
+
+    assert main.main(["--config", "config/bad.yaml", "--outdir", outdir]) == 2
+
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and problem in lines[0] and lines[0].startswith(f"--outdir {outdir!r}: "), lines
+    assert tree(workdir) == before
+
+
+def test_cdktf_outdir_variable_is_checked_too(workdir, capsys, monkeypatch):
+    monkeypatch.setenv("CDKTF_OUTDIR", ".")
+    before = tree(workdir)
+    assert main.main(["--config", str(SINGLE_REGION)]) == 2
+    assert "is the working directory" in capsys.readouterr().err
+    assert tree(workdir) == before
+
+
+def test_hcl_output_is_refused_before_anything_is_written(workdir, capsys, monkeypatch):
+    """`cdktf synth --hcl` runs the app with SYNTH_HCL_OUTPUT=true."""
+    monkeypatch.setenv("SYNTH_HCL_OUTPUT", "true")
+    before = tree(workdir)
+    assert main.main(["--config", str(SINGLE_REGION)]) == 2
+    assert capsys.readouterr().err.startswith("cdktf synth --hcl: not supported")
+    assert tree(workdir) == before
+
+
+# Publishing: in place, atomic per file, Terraform's files kept.
+
+
+def test_publish_replaces_stacks_keeps_terraform_files_and_removes_only_what_it_wrote(workdir, new_synth):
+    publish(new_synth, workdir / "cdktf.out")
+    after = tree(workdir / "cdktf.out")
+    for relative, content in TERRAFORM_FILES.items():
+        assert after[relative] == content, relative
+    assert json.loads(after["stacks/global/cdk.tf.json"])["marker"] == "new"
+    assert "stacks/region-b/cdk.tf.json" not in after  # removed stack: its JSON goes, Terraform's lock file stays
+    assert after[MANIFEST] == (new_synth / MANIFEST).read_bytes()
+    assert (workdir / "keep.txt").read_text() == "a file beside the output directory"
+
+
+def test_a_removed_stack_without_terraform_files_loses_its_folder(workdir, new_synth):
+    (workdir / "cdktf.out" / "stacks" / "region-b" / ".terraform.lock.hcl").unlink()
+    publish(new_synth, workdir / "cdktf.out")
+    assert not (workdir / "cdktf.out" / "stacks" / "region-b").exists()
+
+
+def test_under_the_cdktf_cli_removed_stacks_are_left_for_it(workdir, new_synth):
+    """The CLI lists stack folders before running the app and removes the orphans after it."""
+    before = (workdir / "cdktf.out" / "stacks" / "region-b" / "cdk.tf.json").read_bytes()
+    publish(new_synth, workdir / "cdktf.out", remove_orphans=False)
+    assert (workdir / "cdktf.out" / "stacks" / "region-b" / "cdk.tf.json").read_bytes() == before
+
+
+def test_unchanged_files_keep_their_timestamps(workdir, new_synth):
+    publish(new_synth, workdir / "cdktf.out")
+    stack = workdir / "cdktf.out" / "stacks" / "global" / "cdk.tf.json"
+    os.utime(stack, (1_000_000_000, 1_000_000_000))
+    publish(new_synth, workdir / "cdktf.out")
+    assert stack.stat().st_mtime == 1_000_000_000
+
+
+@pytest.mark.parametrize(("umask", "file_mode", "folder_mode"), [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700), (0o002, 0o664, 0o775)])
+def test_files_and_folders_follow_the_umask(tmp_path, new_synth, umask, file_mode, folder_mode):
+    previous = os.umask(umask)
+    try:
+        publish(new_synth, tmp_path / "out")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == folder_mode
+    assert (tmp_path / "out" / "stacks" / "global").stat().st_mode & 0o777 == folder_mode
+    assert (tmp_path / "out" / MANIFEST).stat().st_mode & 0o777 == file_mode
+    assert (tmp_path / "out" / "stacks" / "global" / "cdk.tf.json").stat().st_mode & 0o777 == file_mode
+
+
+def test_leftovers_of_a_killed_publish_are_removed(workdir, new_synth):
+    leftover = workdir / "cdktf.out" / "stacks" / "global" / f".cdk.tf.json{TEMP_MARKER}abc"
+    leftover.write_text('{"half')
+    publish(new_synth, workdir / "cdktf.out")
+    assert not leftover.exists()
+
+
+def test_a_synth_that_writes_no_manifest_publishes_nothing(workdir):
+    before = tree(workdir)
+    with pytest.raises(OutdirError, match="wrote no manifest.json"):
+        synth_into("cdktf.out", lambda staging: (Path(staging) / "cdk.tf.json").write_text("{}"))
+    assert tree(workdir) == before
+
+
+@pytest.mark.parametrize("error", [RuntimeError("provider exploded"), KeyboardInterrupt()], ids=["error", "interrupt"])
+def test_a_failing_synth_publishes_nothing_and_leaves_no_staging(workdir, monkeypatch, error):
+    monkeypatch.setenv("TMPDIR", str(workdir.parent))
+    monkeypatch.setattr(outdir_module.tempfile, "tempdir", None)
+    before = tree(workdir)
+
+    def synth(staging: str) -> None:
+        fake_synth(Path(staging), {"global": "half"})
+        raise error
+
+    with pytest.raises(type(error)):
+        synth_into("cdktf.out", synth)
+    assert tree(workdir) == before
+    assert list(workdir.parent.glob(f"{STAGING_PREFIX}*")) == []
+
+
+def test_staging_folders_of_killed_synths_are_removed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(outdir_module.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"{STAGING_PREFIX}{dead.pid}-x"
+    (stale / "stacks").mkdir(parents=True)
+    alive = tmp_path / f"{STAGING_PREFIX}{os.getppid()}-y"
+    alive.mkdir()
+    synth_into("out", lambda staging: fake_synth(Path(staging), {"global": "new"}))
+    assert not stale.exists()
+    assert alive.exists()
+
+
+# Faults between every file operation.
+
+FILE_OPERATIONS = [("os", "replace"), ("os", "fsync"), ("os", "chmod"), ("tempfile", "mkstemp"), ("Path", "unlink"), ("Path", "rmdir"), ("Path", "mkdir")]
+
+
+def _owners():
+    return {"os": outdir_module.os, "tempfile": outdir_module.tempfile, "Path": outdir_module.Path}
+
+
+def _count_operations(monkeypatch, workdir, new_synth) -> int:
+    calls = 0
+    for owner_name, name in FILE_OPERATIONS:
+        owner = _owners()[owner_name]
+        original = getattr(owner, name)
+
+        def counting(*args, _original=original, **kwargs):
+            nonlocal calls
+            calls += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counting)
+    publish(new_synth, workdir / "cdktf.out")
+    monkeypatch.undo()
+    return calls
+
+
+def _assert_each_file_is_old_or_new(outdir: Path, old: dict[str, bytes | None], new: dict[str, bytes | None]) -> None:
+    state = tree(outdir)
+    for relative, content in state.items():
+        if content is None:
+            continue
+        assert TEMP_MARKER not in relative, f"temporary file left: {relative}"
+        assert content in (old.get(relative), new.get(relative)), f"{relative} is neither the old nor the new file"
+        if relative.endswith(".json"):
+            json.loads(content)  # complete
+    for relative, content in TERRAFORM_FILES.items():
+        assert state[relative] == content, f"Terraform's {relative} was touched"
+
+
+@pytest.mark.parametrize("fault", [OSError(28, "No space left on device"), KeyboardInterrupt()], ids=["disk-full", "interrupt"])
+def test_a_fault_at_every_file_operation_leaves_each_file_complete(workdir, new_synth, monkeypatch, tmp_path_factory, fault):
+    old = tree(workdir / "cdktf.out")
+    pristine = tmp_path_factory.mktemp("pristine")
+    subprocess.run(["cp", "-a", f"{workdir}/.", str(pristine)], check=True)
+    total = _count_operations(monkeypatch, workdir, new_synth)
+    new = tree(workdir / "cdktf.out")
+    assert total >= 10
+    for failing_call in range(1, total + 1):
+        subprocess.run(["rm", "-rf", str(workdir / "cdktf.out")], check=True)
+        subprocess.run(["cp", "-a", f"{pristine}/cdktf.out", str(workdir)], check=True)
+        calls = 0
+        for owner_name, name in FILE_OPERATIONS:
+            owner = _owners()[owner_name]
+            original = getattr(owner, name)
+
+            def faulty(*args, _original=original, **kwargs):
+                nonlocal calls
+                calls += 1
+                if calls == failing_call:
+                    raise fault
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(owner, name, faulty)
+        with pytest.raises(type(fault)):
+            publish(new_synth, workdir / "cdktf.out")
+        monkeypatch.undo()
+        monkeypatch.chdir(workdir)
+        _assert_each_file_is_old_or_new(workdir / "cdktf.out", old, new)
+        assert (workdir / "keep.txt").read_text() == "a file beside the output directory"
+        publish(new_synth, workdir / "cdktf.out")  # the next synth recovers fully
+        assert {k: v for k, v in tree(workdir / "cdktf.out").items()} == new
+
+
+def test_a_full_disk_is_one_line(workdir, new_synth, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", "cdktf.out/stacks/global/x")
+
+    monkeypatch.setattr(outdir_module.os, "fsync", full)
+    with pytest.raises(OutdirError, match=r"^cdktf.out: cannot be written \(cdktf.out/stacks/global/x\): No space left on device; every stack file there is still complete$"):
+        synth_into("cdktf.out", lambda staging: fake_synth(Path(staging), {"global": "new"}))
+
+
+# The real app: killed at random moments, and two synths at once.
+
+
+def _run_main(config: Path, outdir: Path, **kwargs) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if key not in ("CDKTF_OUTDIR", "SYNTH_HCL_OUTPUT")}
+    env.update(kwargs.pop("env", {}))
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "main.py"), "--config", str(config), "--outdir", str(outdir)], cwd=REPO, env=env, text=True, **kwargs
+    )
+
+
+def _stacks_complete(outdir: Path, expected: dict[str, dict[str, bytes | None]]) -> None:
+    state = tree(outdir)
+    for relative, content in state.items():
+        if content is None or TEMP_MARKER in relative:
+            continue  # a SIGKILL can leave a temporary file; the next synth removes it
+        assert any(content == candidate.get(relative) for candidate in expected.values()), f"{relative} is incomplete or foreign"
+
+
+def test_real_synth_killed_at_random_moments(tmp_path):
+    """SIGKILL (no cleanup possible) and SIGTERM at seeded random moments: every stack file is the
+    complete old or new one, and the next synth leaves no staging folder of the killed ones."""
+    temp_root = tmp_path / "tmp"
+    temp_root.mkdir()
+    env = {"TMPDIR": str(temp_root)}
+    expected = {}
+    for config in (SINGLE_REGION, DEFAULT):
+        out = tmp_path / f"expected-{config.stem}"
+        assert _run_main(config, out, env=env, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
+        expected[config.stem] = tree(out)
+    outdir = tmp_path / "cdktf.out"
+    assert _run_main(SINGLE_REGION, outdir, env=env, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
+    moments = random.Random(12).sample(range(200, 6000, 100), 4)
+    for position, moment in enumerate(moments):
+        process = _run_main(DEFAULT, outdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(moment / 1000)
+        process.send_signal(signal.SIGKILL if position % 2 == 0 else signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+        assert "Traceback" not in stderr
+        _stacks_complete(outdir, expected)
+    assert _run_main(DEFAULT, outdir, env=env, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
+    assert tree(outdir) == expected["default"]
+    assert [path.name for path in temp_root.iterdir() if path.name.startswith(STAGING_PREFIX)] == []
+
+
+def test_a_second_synth_waits_for_the_lock_and_says_so(tmp_path, new_synth, capfd):
+    target = tmp_path / "out"
+    target.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time; d = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(d, fcntl.LOCK_EX); print('held', flush=True); time.sleep(1.5)", str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline() == "held\n"
+    publish(new_synth, target)
+    # The holder sleeps after taking the lock and only then exits: a publish that returned first did not wait.
+    assert holder.wait(timeout=10) == 0
+    assert "another synth is writing" in capfd.readouterr().err
+
+
+def test_two_synths_at_once_both_finish_and_leave_complete_stacks(tmp_path):
+    outdir = tmp_path / "cdktf.out"
+    first = _run_main(DEFAULT, outdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    second = _run_main(DEFAULT, outdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for process in (first, second):
+        _, stderr = process.communicate(timeout=180)
+        assert process.returncode == 0, stderr
+        assert "Traceback" not in stderr
+    reference = tmp_path / "reference"
+    assert _run_main(DEFAULT, reference, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
+    assert tree(outdir) == tree(reference)
