@@ -19,10 +19,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     from dualstack_aks.cli import EXIT_BAD_CONFIG, load_or_report
-    from dualstack_aks.loader import ConfigError
+    from dualstack_aks.model.loading import ConfigError
     from dualstack_aks.output.outdir import OutdirError
-    from dualstack_aks.plan import format_plan, plan_addresses
-    from dualstack_aks.provider_imports import NodeMissing, require_node
+    from dualstack_aks.model.addresses import format_plan, plan_addresses
+    from dualstack_aks.engine import NodeMissing, require_node
     from dualstack_aks.synth import raise_on_termination, report_failure, report_interrupt, synth_with_cdktf_cli_rules, was_interrupted
 
     raise_on_termination()
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     def synth(staging: str) -> None:
         # Imported here so that --plan, config and output directory errors answer without loading jsii.
         require_node()
-        from dualstack_aks.app import synthesize
+        from dualstack_aks.stacks.app import synthesize
 
         synthesize(config, staging, source=path)
 
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return report_interrupt(args.outdir)
     except Exception as error:
         return report_interrupt(args.outdir) if was_interrupted() else report_failure(error)
-    from dualstack_aks.summary import format_summary
+    from dualstack_aks.output.summary import format_summary
 
     print(format_summary(args.outdir))
     return 0

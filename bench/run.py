@@ -32,8 +32,8 @@ REPO = Path(__file__).resolve().parent.parent
 CALLER_ENV = dict(os.environ)
 sys.path.insert(0, str(REPO))  # `python bench/run.py` puts bench/, not the repository, on sys.path
 
-from dualstack_aks.loader import ConfigError, load_config  # noqa: E402
-from dualstack_aks.regions import AZURE_REGION_CODES  # noqa: E402
+from dualstack_aks.model.loading import ConfigError, load_config  # noqa: E402
+from dualstack_aks.model.regions import AZURE_REGION_CODES  # noqa: E402
 
 PEAKS = REPO / "bench" / "peaks.py"
 PLAIN_IMPORTS = REPO / "bench" / "plain_imports.py"

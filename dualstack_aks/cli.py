@@ -7,8 +7,8 @@ import argparse
 import os
 import sys
 
-from dualstack_aks.config import Config
-from dualstack_aks.loader import ConfigError, load_config
+from dualstack_aks.model.config import Config
+from dualstack_aks.model.loading import ConfigError, load_config
 
 DEFAULT_CONFIG = "config/default.yaml"
 EXIT_BAD_CONFIG = 2

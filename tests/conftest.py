@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dualstack_aks.config import Config
-from dualstack_aks.loader import load_config
+from dualstack_aks.model.config import Config
+from dualstack_aks.model.loading import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO / "config" / "default.yaml"
@@ -29,8 +29,8 @@ Synthesized = dict[str, dict]  # stack name -> Terraform JSON
 def synthesize(tmp_path_factory) -> Callable[..., tuple[Path, Synthesized]]:
     """Synthesize a config (once per distinct config) and return (outdir, stacks); `source`
     names the config in policy errors."""
-    from dualstack_aks.app import synthesize as synthesize_app
-    from dualstack_aks.summary import read_stacks
+    from dualstack_aks.stacks.app import synthesize as synthesize_app
+    from dualstack_aks.output.summary import read_stacks
 
     cache: dict[str, tuple[Path, Synthesized]] = {}
 

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import main
-from dualstack_aks.config import Config, Region
-from dualstack_aks.loader import ConfigError, load_config
-from dualstack_aks.naming import NAME_RULES
-from dualstack_aks.regions import AZURE_REGION_CODES
-from dualstack_aks.validation import check_config
+from dualstack_aks.model.config import Config, Region
+from dualstack_aks.model.loading import ConfigError, load_config
+from dualstack_aks.model.names import NAME_RULES
+from dualstack_aks.model.regions import AZURE_REGION_CODES
+from dualstack_aks.model.validation import check_config
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 DELETE = object()
@@ -169,7 +169,7 @@ CASES = [
         ["regions[0].kubernetes.dns_service_ip: not set, and the IPv4 service range 172.20.0.0/29 has no address #10 to use; set it, or use a larger range"],
     ),
     # regions: names, duplicates, indexes
-    Case("unknown-region", default_with({"regions[0].name": "east-us"}), ["regions[0].name: unknown Azure region 'east-us'; did you mean 'eastus'? allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope"]),
+    Case("unknown-region", default_with({"regions[0].name": "east-us"}), ["regions[0].name: unknown Azure region 'east-us'; did you mean 'eastus'? allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope"]),
     Case("duplicate-region", default_with({"regions[1].name": "eastus2"}), ["regions[1].name: 'eastus2' is already regions[0]; each region once"]),
     Case("duplicate-index", default_with({"regions[1].index": 0}), ["regions[1].index: 0 is already used by regions[0]; each region needs its own index"]),
     Case("index-without-slot", default_with({"regions[1].index": 40}), ["regions[1].index: 40 has no slot in address_space.ipv4 10.0.0.0/8, which has slots for index 0-31"]),
@@ -400,6 +400,6 @@ def test_load_config_error_is_one_exception_with_every_line(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert raised.value.problems == [
-        f"{path}: regions[0].name: unknown Azure region 'mars'; allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope",
+        f"{path}: regions[0].name: unknown Azure region 'mars'; allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope",
         f"{path}: regions[1].index: must be at least 0, got -1",
     ]

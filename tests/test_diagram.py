@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 import yaml
 
-from dualstack_aks.diagram import main as diagram_main
-from dualstack_aks.diagram import render, to_dot, write_diagram
-from dualstack_aks.loader import load_config
-from dualstack_aks.topology import read_topology
+from dualstack_aks.output.diagram import main as diagram_main
+from dualstack_aks.output.diagram import render, to_dot, write_diagram
+from dualstack_aks.model.loading import load_config
+from dualstack_aks.output.reader import read_topology
 from tests.conftest import DEFAULT_CONFIG, REPO, SHIPPED_CONFIGS, config_id, resources
 
 SVG = "{http://www.w3.org/2000/svg}"

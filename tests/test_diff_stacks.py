@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.diff_stacks import FAILED, PLANNED, WAITING, count_changes, format_summary, main, read_stacks_in_order, run_diffs
+from dualstack_aks.deploy.diff import FAILED, PLANNED, WAITING, count_changes, format_summary, main, read_stacks_in_order, run_diffs
 
 # stack -> dependencies, in the manifest's (alphabetical) order, as cdktf writes it.
 STACKS = {"global": [], "ingress-eastus2": ["region-eastus2"], "region-eastus2": ["global"]}

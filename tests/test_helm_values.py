@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dualstack_aks.config import IngressSettings
-from dualstack_aks.ingress_values import VALUES_DIR
-from dualstack_aks.loader import load_config
+from dualstack_aks.model.config import IngressSettings
+from dualstack_aks.model.ingress import VALUES_DIR
+from dualstack_aks.model.loading import load_config
 from scripts.chart_keys import key_lines
 from tests.conftest import SHIPPED_CONFIGS, config_id, resources
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from dualstack_aks.plan import plan_addresses
+from dualstack_aks.model.addresses import plan_addresses
 from tests.conftest import helm_values, only, resources
 
 REGIONS = ["eastus2", "westeurope"]

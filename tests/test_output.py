@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dualstack_aks.loader import load_config
+from dualstack_aks.model.loading import load_config
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id
 
 

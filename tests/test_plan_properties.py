@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import main
-from dualstack_aks.config import Config
-from dualstack_aks.loader import parse_config
-from dualstack_aks.plan import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, plan_addresses, subnet_count
-from dualstack_aks.regions import AZURE_REGION_CODES
-from dualstack_aks.validation import check_config
+from dualstack_aks.model.config import Config
+from dualstack_aks.model.loading import parse_config
+from dualstack_aks.model.addresses import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, plan_addresses, subnet_count
+from dualstack_aks.model.regions import AZURE_REGION_CODES
+from dualstack_aks.model.validation import check_config
 from tests.conftest import DEFAULT_CONFIG, only
 
 REGION_NAMES = sorted(AZURE_REGION_CODES)
@@ -118,8 +118,8 @@ def test_adding_or_removing_a_region_moves_no_other_region(data, choice):
 @given(configs())
 @example(TWENTY_REGIONS)
 def test_every_generated_config_synthesizes(config):
-    from dualstack_aks.app import synthesize
-    from dualstack_aks.summary import read_stacks
+    from dualstack_aks.stacks.app import synthesize
+    from dualstack_aks.output.summary import read_stacks
 
     plan = plan_addresses(config)
     with tempfile.TemporaryDirectory() as outdir:

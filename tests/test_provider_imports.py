@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from dualstack_aks.provider_imports import PROVIDER_PACKAGES, preload_lazy_provider_index
+from dualstack_aks.engine import PROVIDER_PACKAGES, preload_lazy_provider_index
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 # The app uses a few dozen resource modules; a package __init__ would load ~1,500 (azurerm).
@@ -29,8 +29,8 @@ MAX_PROVIDER_SUBMODULES = 100
 # package object provider_imports puts in its place has none.
 SYNTH_AND_REPORT = """
 import json, sys
-from dualstack_aks.app import synthesize
-from dualstack_aks.loader import load_config
+from dualstack_aks.stacks.app import synthesize
+from dualstack_aks.model.loading import load_config
 synthesize(load_config(sys.argv[1]), sys.argv[2], source=sys.argv[1])
 packages = sys.argv[3:]
 print(json.dumps({

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dualstack_aks.loader import ConfigError, load_config, parse_config
-from dualstack_aks.policy import RULE_IDS, PolicyGuard
+from dualstack_aks.model.loading import ConfigError, load_config, parse_config
+from dualstack_aks.policy.guard import RULE_IDS, PolicyGuard
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, only
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv/checkov/bin/checkov"))
@@ -136,7 +136,7 @@ def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
     from cdktf_cdktf_provider_azurerm.key_vault import KeyVault
     from cdktf_cdktf_provider_azurerm.subnet import Subnet
 
-    from dualstack_aks.app import build_app
+    from dualstack_aks.stacks.app import build_app
 
     built = build_app(default_config, str(tmp_path))
     stack = built.regions["eastus2"].infra
@@ -168,7 +168,7 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
 
 
 def test_default_config_breaks_no_rule(tmp_path, default_config):
-    from dualstack_aks.app import build_app
+    from dualstack_aks.stacks.app import build_app
 
     assert PolicyGuard().inspect(build_app(default_config, str(tmp_path)).app) == []
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from dualstack_aks.loader import load_config
+from dualstack_aks.model.loading import load_config
 from tests.conftest import SHIPPED_CONFIGS, config_id
 
 

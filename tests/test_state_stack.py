@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bootstrap_state import STATE_STACK, build_state_app, main
-from dualstack_aks.loader import load_config
+from dualstack_aks.deploy.bootstrap_state import STATE_STACK, build_state_app, main
+from dualstack_aks.model.loading import load_config
 from dualstack_aks.stacks.state_stack import STATE_DATA_ROLE, STATE_RETENTION_DAYS
 from tests.conftest import REPO, only
 

@@ -3,7 +3,7 @@ its IPv4 and IPv6 front doors (public IP resource, public name, private name) un
 
 from __future__ import annotations
 
-from dualstack_aks.summary import format_summary
+from dualstack_aks.output.summary import format_summary
 from tests.conftest import resources
 
 

@@ -10,8 +10,8 @@ import re
 import pytest
 import yaml
 
-from dualstack_aks.loader import ConfigError, load_config, parse_config
-from dualstack_aks.plan import plan_addresses
+from dualstack_aks.model.loading import ConfigError, load_config, parse_config
+from dualstack_aks.model.addresses import plan_addresses
 from tests.conftest import DEFAULT_CONFIG, REPO, helm_values, only, resources
 
 EXAMPLES = REPO / "config" / "examples"

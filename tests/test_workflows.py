@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION
+from dualstack_aks.deploy.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION
 from tests.conftest import REPO
 
 WORKFLOWS_DIR = REPO / ".github" / "workflows"

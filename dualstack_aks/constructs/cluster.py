@@ -23,11 +23,11 @@ from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
 
-from dualstack_aks.config import ClusterSettings, NodePool
+from dualstack_aks.model.config import ClusterSettings, NodePool
 from dualstack_aks.constructs.monitoring import container_insights, send_diagnostics
 from dualstack_aks.constructs.private_link import PrivateLinkZones, private_endpoint
-from dualstack_aks.naming import RegionNames
-from dualstack_aks.plan import RegionAddresses
+from dualstack_aks.model.names import RegionNames
+from dualstack_aks.model.addresses import RegionAddresses
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from cdktf_cdktf_provider_azurerm.traffic_manager_external_endpoint import TrafficManagerExternalEndpoint
 from constructs import Construct
 
-from dualstack_aks.naming import RegionNames
+from dualstack_aks.model.names import RegionNames
 
 # family -> (public IP version, record kind, public record class, private record class)
 _FAMILY_RECORDS = {

@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from constructs import Construct
 
-from dualstack_aks.ingress_values import IngressRelease, release_values, render_values
+from dualstack_aks.model.ingress import IngressRelease, release_values, render_values
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
 from constructs import Construct
 
 from dualstack_aks.constructs.monitoring import send_diagnostics
-from dualstack_aks.naming import RegionNames
-from dualstack_aks.plan import RegionAddresses
+from dualstack_aks.model.names import RegionNames
+from dualstack_aks.model.addresses import RegionAddresses
 
 # Only the ingress front doors are reachable from outside: HTTP(S) per family, then the
 # load balancer's health probes (kube-proxy's healthCheckNodePort with externalTrafficPolicy

@@ -1,0 +1,1 @@
+"""Reading cdktf.out back (summary, diagram) and writing it (the output directory)."""

@@ -11,7 +11,7 @@ from constructs import Construct
 from dualstack_aks.constructs.global_dns import GlobalDns, GlobalDnsProps
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.registry import Registry, RegistryProps
-from dualstack_aks.naming import GlobalNames
+from dualstack_aks.model.names import GlobalNames
 from dualstack_aks.stacks.providers import add_azurerm_provider
 
 

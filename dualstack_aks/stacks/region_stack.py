@@ -13,14 +13,14 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermC
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
-from dualstack_aks.config import ClusterSettings, ExistingClusterSettings, ExistingNetworkSettings, Security
+from dualstack_aks.model.config import ClusterSettings, ExistingClusterSettings, ExistingNetworkSettings, Security
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
 from dualstack_aks.constructs.existing import ExistingCluster, ExistingClusterProps, ExistingNetwork, ExistingNetworkProps
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.network import Network, NetworkProps
-from dualstack_aks.naming import RegionNames
-from dualstack_aks.plan import RegionAddresses
+from dualstack_aks.model.names import RegionNames
+from dualstack_aks.model.addresses import RegionAddresses
 from dualstack_aks.stacks.providers import add_azurerm_provider
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dualstack_aks.config import Config, nested_model
-from dualstack_aks.validation import check_config
+from dualstack_aks.model.config import Config, nested_model
+from dualstack_aks.model.validation import check_config
 
 
 class ConfigError(Exception):

@@ -1,6 +1,6 @@
 """Draw what will be deployed, from the synthesized output (never from the config), with Graphviz.
 
-    python -m dualstack_aks.diagram [--outdir cdktf.out] [--output docs/diagram]
+    python -m dualstack_aks.output.diagram [--outdir cdktf.out] [--output docs/diagram]
 
 writes <output>.svg and <output>.png. The IPv4 path is black, the IPv6 path orange; an edge that
 changes colour half-way is the ingress that proxies to the other family (the NAT64/NAT46 hop).
@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
-from dualstack_aks.topology import DnsRecord, PrivateEndpoint, Region, SynthOutputError, Topology, read_stacks, read_topology
+from dualstack_aks.output.reader import DnsRecord, PrivateEndpoint, Region, SynthOutputError, Topology, read_stacks, read_topology
 
 IPV4_COLOR = "black"
 IPV6_COLOR = "darkorange"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from dualstack_aks.ingress_values import AZURE_ANNOTATION, deep_merge
+from dualstack_aks.model.ingress import AZURE_ANNOTATION, deep_merge
 
 # role pod label of a translating release -> the backends' family it implies
 TRANSLATING_ROLES = {"nat64-proxy": "IPv4", "nat46-proxy": "IPv6"}

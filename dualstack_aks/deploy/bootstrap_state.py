@@ -12,7 +12,7 @@ import os
 import sys
 
 from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, load_or_report
-from dualstack_aks.config import Config
+from dualstack_aks.model.config import Config
 
 STATE_STACK = "state-backend"
 DEFAULT_OUTDIR = "cdktf.state.out"
@@ -22,7 +22,7 @@ def build_state_app(config: Config, outdir: str):
     """The App holding the state stack, with a local backend beside the other stacks' local state."""
     from cdktf import App, LocalBackend
 
-    from dualstack_aks.app import LOCAL_STATE_DIR
+    from dualstack_aks.stacks.app import LOCAL_STATE_DIR
     from dualstack_aks.stacks.state_stack import StateStack, StateStackProps
 
     app = App(outdir=outdir, stack_traces=False)

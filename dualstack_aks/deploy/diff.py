@@ -1,10 +1,10 @@
 """`cdktf diff` of every synthesized stack in dependency order, and the review summary.
 
-python -m scripts.diff_stacks run [--outdir cdktf.out] [--cdktf PATH]
+python -m dualstack_aks.deploy.diff run [--outdir cdktf.out] [--cdktf PATH]
     diffs each stack (after `python main.py` wrote the outdir), counts the planned changes from
     `terraform show -json plan` and records them in <outdir>/diff-summary.json; exits 1 when a
     stack's plan fails for a reason other than a dependency that is not deployed yet.
-python -m scripts.diff_stacks summary [--outdir cdktf.out]
+python -m dualstack_aks.deploy.diff summary [--outdir cdktf.out]
     prints a Markdown summary (the pull request's job summary): the diff counts when `run`
     recorded them, else the synthesized stacks and their resource counts.
 """
@@ -18,7 +18,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dualstack_aks.topology import read_stacks
+from dualstack_aks.output.reader import read_stacks
 
 DIFF_SUMMARY_FILE = "diff-summary.json"
 # cdktf diff writes the plan here, inside the stack's working directory (non-cloud backends).

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Network
 
-from dualstack_aks.config import AddressSpace, Config, DualStackCidrs, Region
+from dualstack_aks.model.config import AddressSpace, Config, DualStackCidrs, Region
 
 IPV4_SLOT_PREFIX = 13
 IPV6_SLOT_PREFIX = 48

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from dualstack_aks.regions import AZURE_REGION_CODES
+from dualstack_aks.model.regions import AZURE_REGION_CODES
 
 
 def _cidr(value: str, version: int) -> str:
@@ -42,7 +42,7 @@ def _azure_region(value: str) -> str:
     if value not in AZURE_REGION_CODES:
         close = difflib.get_close_matches(value, AZURE_REGION_CODES, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"unknown Azure region {value!r}; {hint}allowed: the names in dualstack_aks/regions.py, e.g. eastus2, westeurope")
+        raise ValueError(f"unknown Azure region {value!r}; {hint}allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope")
     return value
 
 

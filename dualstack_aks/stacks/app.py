@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from cdktf import App, AzurermBackend, LocalBackend, TerraformStack
 
-from dualstack_aks.config import Backend, Config, Region
+from dualstack_aks.model.config import Backend, Config, Region
 from dualstack_aks.constructs.ingress import IngressProps
 from dualstack_aks.constructs.sample_app import SampleAppProps
-from dualstack_aks.ingress_values import IP_FAMILY, front_door_families, plan_releases
-from dualstack_aks.loader import ConfigError
-from dualstack_aks.naming import GlobalNames, RegionNames
-from dualstack_aks.plan import RegionAddresses, plan_addresses
-from dualstack_aks.policy import PolicyGuard, check_acknowledgements
+from dualstack_aks.model.ingress import IP_FAMILY, front_door_families, plan_releases
+from dualstack_aks.model.loading import ConfigError
+from dualstack_aks.model.names import GlobalNames, RegionNames
+from dualstack_aks.model.addresses import RegionAddresses, plan_addresses
+from dualstack_aks.policy.guard import PolicyGuard, check_acknowledgements
 from dualstack_aks.stacks.global_stack import GlobalStack, GlobalStackProps
 from dualstack_aks.stacks.ingress_stack import IngressStack, IngressStackProps
 from dualstack_aks.stacks.region_stack import GlobalAttachments, RegionStack, RegionStackProps

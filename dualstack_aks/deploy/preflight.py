@@ -1,6 +1,6 @@
 """Checks what `make diff | deploy | destroy | bootstrap-state` need before cdktf starts.
 
-python -m scripts.preflight [--config PATH] [--region REGION] [--require-remote-state] COMMAND
+python -m dualstack_aks.deploy.preflight [--config PATH] [--region REGION] [--require-remote-state] COMMAND
 
 Prints one line per missing prerequisite, saying what to install or set, and exits 1; a bad
 config prints its problems and exits 2; exits 0 silently when everything is in place.
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Mapping
 
 from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, load_or_report
-from dualstack_aks.config import Config
+from dualstack_aks.model.config import Config
 
 # The versions CI installs (tests/test_workflows.py keeps the workflows in step with these).
 TERRAFORM_VERSION = "1.15.9"

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from itertools import combinations
 
-from dualstack_aks.config import AddressSpace, ClusterSettings, Config
-from dualstack_aks.naming import NAME_RULES, GlobalNames, RegionNames
-from dualstack_aks.plan import INTERNAL_INGRESS_HOST, IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, PlanError, RegionAddresses, plan_region, subnet_count
+from dualstack_aks.model.config import AddressSpace, ClusterSettings, Config
+from dualstack_aks.model.names import NAME_RULES, GlobalNames, RegionNames
+from dualstack_aks.model.addresses import INTERNAL_INGRESS_HOST, IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, PlanError, RegionAddresses, plan_region, subnet_count
 
 Problem = tuple[str, str]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dualstack_aks.topology import Region, read_stacks, read_topology
+from dualstack_aks.output.reader import Region, read_stacks, read_topology
 
 __all__ = ["format_summary", "read_stacks"]
 

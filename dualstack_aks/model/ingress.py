@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from dualstack_aks.naming import IngressNames
+from dualstack_aks.model.names import IngressNames
 
-VALUES_DIR = Path(__file__).resolve().parent.parent / "helm-values"
+VALUES_DIR = Path(__file__).resolve().parents[2] / "helm-values"
 FAMILIES = ("ipv4", "ipv6")
 DUAL_STACK = "dual-stack"
 IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}

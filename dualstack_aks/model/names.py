@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dualstack_aks.regions import AZURE_REGION_CODES
+from dualstack_aks.model.regions import AZURE_REGION_CODES
 
 # resource kind -> (rule, what is allowed); checked on the derived names by validation.
 NAME_RULES: dict[str, tuple[re.Pattern, str]] = {

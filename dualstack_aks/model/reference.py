@@ -1,6 +1,6 @@
 """The README's configuration reference, rendered from the models in config.py.
 
-`python -m dualstack_aks.reference` prints it; `--write` (or `make docs`) rewrites the
+`python -m dualstack_aks.model.reference` prints it; `--write` (or `make docs`) rewrites the
 README section between the config-reference markers and nothing else.
 """
 
@@ -16,9 +16,9 @@ from typing import Annotated, Literal, Union, get_args, get_origin, get_type_hin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from dualstack_aks import config
+from dualstack_aks.model import config
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
 # The Annotated aliases of config.py, by what a reader calls them.
 NAMED_TYPES = [
@@ -105,7 +105,7 @@ def reference_rows(model: type[BaseModel] = config.Config, prefix: str = "", def
 def render_reference() -> str:
     """The Markdown reference of every config key, nested keys expanded."""
     lines = [
-        "<!-- Generated from dualstack_aks/config.py by `make docs`; edit the field descriptions there. -->",
+        "<!-- Generated from dualstack_aks/model/config.py by `make docs`; edit the field descriptions there. -->",
         "Every key below is optional unless its default says `required` (inside its mapping, when that",
         "is given); an unknown or misspelled key is an error. `regions[].x` is key `x` of each item of",
         "the `regions` list.",

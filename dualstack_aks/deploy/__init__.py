@@ -1,0 +1,1 @@
+"""Around cdktf deploy: preflight checks, per-stack diffs, the state backend bootstrap."""

@@ -1,0 +1,1 @@
+"""The security policy guard over the synthesized Terraform JSON."""
