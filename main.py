@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     def synth(staging: str) -> None:
         # Imported here so that --plan, config and output directory errors answer without loading jsii.
         require_node()
-        from dualstack_aks.stacks.app import synthesize
+        from dualstack_aks.synth import synthesize
 
         synthesize(config, staging, source=path)
 

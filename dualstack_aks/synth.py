@@ -10,12 +10,27 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from dualstack_aks.model.config import Config
+from dualstack_aks.model.loading import ConfigError
 from dualstack_aks.output.outdir import OutdirError, synth_into
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 # The cdktf CLI sets this for the app it runs; it then removes orphaned stack folders itself.
 CDKTF_CLI_HCL_VARIABLE = "SYNTH_HCL_OUTPUT"
+
+
+def synthesize(config: Config, outdir: str, source: str) -> None:
+    """Build the app, check the security policy, and synth into `outdir`; raise ConfigError
+    (naming `source`) when the policy guard finds problems."""
+    from dualstack_aks.policy.guard import PolicyGuard, check_acknowledgements
+    from dualstack_aks.stacks.app import build_app
+
+    built = build_app(config, outdir)
+    problems = check_acknowledgements(PolicyGuard().inspect(built.app), config.security.acknowledgements)
+    if problems:
+        raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])
+    built.app.synth()
 
 
 def synth_with_cdktf_cli_rules(outdir: str, synth: Callable[[str], None], config_path: str | None) -> Path:

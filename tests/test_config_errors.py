@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import main
-from dualstack_aks.model.config import Config, Region
+from dualstack_aks.model.config import Config, RegionSettings
 from dualstack_aks.model.loading import ConfigError, load_config
 from dualstack_aks.model.names import NAME_RULES
 from dualstack_aks.model.regions import AZURE_REGION_CODES
@@ -55,7 +55,7 @@ VNET0 = {"ipv4": "10.0.0.0/16", "ipv6": "fd5a:1c00:d000::/56"}  # what regions[0
 LONG_ZONE = ".".join(["a" * 60] * 4)  # 243 characters: valid itself, too long with a record in front
 # Allowed keys are listed from the models, so a new field does not break these expectations.
 TOP_LEVEL_KEYS = ", ".join(Config.model_fields)
-REGION_KEYS = ", ".join(Region.model_fields)
+REGION_KEYS = ", ".join(RegionSettings.model_fields)
 
 CASES = [
     # CIDR syntax and family

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Network
 
-from dualstack_aks.model.config import AddressSpace, Config, DualStackCidrs, Region
+from dualstack_aks.model.config import AddressSpace, Config, DualStackCidrs, RegionSettings
 
 IPV4_SLOT_PREFIX = 13
 IPV6_SLOT_PREFIX = 48
@@ -113,7 +113,7 @@ def _dns_service_ip(explicit: str | None, services: IPv4Network) -> IPv4Address:
     return services[DNS_SERVICE_IP_OFFSET]
 
 
-def plan_region(region: Region, space: AddressSpace) -> RegionAddresses:
+def plan_region(region: RegionSettings, space: AddressSpace) -> RegionAddresses:
     """Ranges of one region; raises PlanError when a range left out cannot be planned."""
 
     def v4_slot() -> IPv4Network:

@@ -129,7 +129,7 @@ class ExistingClusterSettings(_Model):
     )
 
 
-class Region(_Model):
+class RegionSettings(_Model):
     """One Azure region that gets its own VNet, cluster, edge and ingress stacks."""
 
     name: AzureRegion = Field(description="Azure region name, e.g. eastus2.")
@@ -273,13 +273,13 @@ class Config(_Model):
     backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")
     azure: Azure = Field(default_factory=Azure, description="Provider settings.")
     tags: dict[str, str] = Field({}, description="Tags added to every Azure resource.")
-    regions: list[Region] = Field(min_length=1, description="Regions to deploy; each gets its own stacks.")
+    regions: list[RegionSettings] = Field(min_length=1, description="Regions to deploy; each gets its own stacks.")
 
     @property
     def private_zone(self) -> str:
         return self.dns.private_zone or f"internal.{self.dns.zone}"
 
-    def zones_of(self, region: Region) -> list[str]:
+    def zones_of(self, region: RegionSettings) -> list[str]:
         """The availability zones a region's node pools, public IPs and registry replica use."""
         return list(region.zones if region.zones is not None else self.cluster.zones)
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
-from dualstack_aks.output.reader import DnsRecord, PrivateEndpoint, Region, SynthOutputError, Topology, read_stacks, read_topology
+from dualstack_aks.output.reader import DnsRecord, PrivateEndpoint, RegionView, SynthOutputError, Topology, read_stacks, read_topology
 
 IPV4_COLOR = "black"
 IPV6_COLOR = "darkorange"
@@ -117,7 +117,7 @@ def _record_sets(records: tuple[DnsRecord, ...]) -> dict[tuple[str, bool], list[
     return sets
 
 
-def _resource_node(region: Region, resource_type: str | None, name: str) -> str | None:
+def _resource_node(region: RegionView, resource_type: str | None, name: str) -> str | None:
     """Node of a registry (drawn globally) or Key Vault (drawn in its region), else None."""
     if resource_type == "azurerm_container_registry":
         return f"global/registry/{name}"
@@ -126,7 +126,7 @@ def _resource_node(region: Region, resource_type: str | None, name: str) -> str 
     return None
 
 
-def _draw_private_endpoint(dot: _Dot, region: Region, endpoint: PrivateEndpoint) -> None:
+def _draw_private_endpoint(dot: _Dot, region: RegionView, endpoint: PrivateEndpoint) -> None:
     dot.node(f"{region.name}/pe/{endpoint.name}", label=_label(endpoint.name, f"private endpoint → {endpoint.target}"), color=NETWORK_COLOR, fontsize="10")
 
 
@@ -135,7 +135,7 @@ def _ranges(ranges: tuple[str, ...], existing: bool) -> str:
     return EXISTING if existing else " · ".join(ranges)
 
 
-def _draw_subnets(dot: _Dot, region: Region) -> list[str]:
+def _draw_subnets(dot: _Dot, region: RegionView) -> list[str]:
     """Each VNet with its subnets; a subnet holding the cluster or private endpoints is a box around them.
     Returns the subnets drawn as plain nodes."""
     plain = []
@@ -157,7 +157,7 @@ def _draw_subnets(dot: _Dot, region: Region) -> list[str]:
     return plain
 
 
-def _draw_region(dot: _Dot, region: Region) -> None:
+def _draw_region(dot: _Dot, region: RegionView) -> None:
     prefix = region.name
     known_subnets = {subnet.name for network in region.networks for subnet in network.subnets}
     record_sets = _record_sets(region.records)
@@ -211,7 +211,7 @@ def _draw_region(dot: _Dot, region: Region) -> None:
             dot.edge(_endpoint(f"{prefix}/pe/{endpoint.name}"), _endpoint(target), color=NETWORK_COLOR, style="dotted", arrowhead="none")
 
 
-def _draw_cluster(dot: _Dot, region: Region) -> None:
+def _draw_cluster(dot: _Dot, region: RegionView) -> None:
     cluster = region.cluster
     if cluster.existing:
         details = [f"AKS cluster, {EXISTING}"]

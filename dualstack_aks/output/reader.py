@@ -126,22 +126,22 @@ class DnsRecord:
 
 
 @dataclass(frozen=True)
-class Subnet:
+class SubnetView:
     name: str
     prefixes: tuple[str, ...]  # empty for an existing subnet: the output only names it
     existing: bool
 
 
 @dataclass(frozen=True)
-class Network:
+class NetworkView:
     name: str
     address_space: tuple[str, ...]
-    subnets: tuple[Subnet, ...]
+    subnets: tuple[SubnetView, ...]
     existing: bool
 
 
 @dataclass(frozen=True)
-class Cluster:
+class ClusterView:
     """A cluster the output creates, or an existing one it only reads (then just its name is known)."""
 
     name: str
@@ -172,7 +172,7 @@ class Frontend:
 
 
 @dataclass(frozen=True)
-class IngressRelease:
+class ReleaseView:
     name: str
     families: tuple[str, ...]
     role: str
@@ -219,15 +219,15 @@ class PrivateEndpoint:
 
 
 @dataclass(frozen=True)
-class Region:
+class RegionView:
     name: str
     stacks: tuple[str, ...]
-    cluster: Cluster
-    networks: tuple[Network, ...]
+    cluster: ClusterView
+    networks: tuple[NetworkView, ...]
     public_ips: tuple[PublicIp, ...]
     records: tuple[DnsRecord, ...]
     endpoints: tuple[Endpoint, ...]
-    releases: tuple[IngressRelease, ...]
+    releases: tuple[ReleaseView, ...]
     key_vaults: tuple[str, ...]
     grants: tuple[Grant, ...]
     private_endpoints: tuple[PrivateEndpoint, ...]
@@ -243,7 +243,7 @@ class Region:
             implied |= {TRANSLATING_ROLES[release.role]} if release.role in TRANSLATING_ROLES else set(release.families)
         return tuple(sorted(implied))
 
-    def hops(self, release: IngressRelease) -> tuple[Hop, ...]:
+    def hops(self, release: ReleaseView) -> tuple[Hop, ...]:
         """Per client family of the release: straight to the backends, or the L7 hop to the other family."""
         backends = self.backend_families
         return tuple(Hop(family, family, None) if family in backends else Hop(family, *TRANSLATIONS[family]) for family in release.families)
@@ -260,7 +260,7 @@ class TrafficManager:
 
 
 @dataclass(frozen=True)
-class Registry:
+class RegistryView:
     name: str
     sku: str
     location: str
@@ -272,12 +272,12 @@ class GlobalLayer:
     stacks: tuple[str, ...]
     names: tuple[DnsRecord, ...]
     traffic_managers: tuple[TrafficManager, ...]
-    registries: tuple[Registry, ...]
+    registries: tuple[RegistryView, ...]
 
 
 @dataclass(frozen=True)
 class Topology:
-    regions: tuple[Region, ...]
+    regions: tuple[RegionView, ...]
     global_layer: GlobalLayer
 
 
@@ -303,7 +303,7 @@ def _records(output: SynthOutput, stacks: tuple[str, ...]) -> tuple[DnsRecord, .
     return tuple(records)
 
 
-def _release(output: SynthOutput, stack: str, body: dict) -> IngressRelease | None:
+def _release(output: SynthOutput, stack: str, body: dict) -> ReleaseView | None:
     """An ingress controller release (its values configure `controller.service`), else None."""
     values: dict = {}
     for document in body.get("values", []):
@@ -317,13 +317,13 @@ def _release(output: SynthOutput, stack: str, body: dict) -> IngressRelease | No
     addressed = [output.referenced_name(stack, annotations[key]) for key in ADDRESS_ANNOTATIONS if key in annotations]
     internal = service.get("internal", {})
     internal_annotations = internal.get("annotations", {}) if internal.get("enabled") else {}
-    return IngressRelease(
+    return ReleaseView(
         name=body["name"],
         # The chart's default Service is IPv4 single-stack.
         families=tuple(service.get("ipFamilies", ["IPv4"])),
         role=controller.get("podLabels", {}).get(ROLE_LABEL, "native"),
         public_ip_names=tuple(annotations[key] for key in PIP_NAME_ANNOTATIONS if key in annotations) + tuple(name for name in addressed if name),
-        traffic_policy=service.get("externalTrafficPolicy") or "Cluster",
+        traffic_policy=service.get("externalTrafficPolicy") or "ClusterView",
         internal_subnet=internal_annotations.get(INTERNAL_SUBNET_ANNOTATION),
         internal_frontends=tuple(Frontend(family, internal_annotations[key]) for key, family in ADDRESS_ANNOTATIONS.items() if key in internal_annotations),
     )
@@ -342,7 +342,7 @@ def _location(output: SynthOutput, stacks: tuple[str, ...], cluster: dict) -> st
     return stacks[0]
 
 
-def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> Region:
+def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> RegionView:
     """The region of one cluster; `stacks` starts with the cluster's own stack."""
     stack, body = address.stack, output.body(address)
     profile = body.get("network_profile", {})
@@ -350,11 +350,11 @@ def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> R
     for name in stacks:
         for vnet_address, vnet in output.managed_and_existing(name, "azurerm_virtual_network"):
             subnets = [
-                Subnet(subnet["name"], tuple(subnet.get("address_prefixes", [])), subnet_address.kind == "data")
+                SubnetView(subnet["name"], tuple(subnet.get("address_prefixes", [])), subnet_address.kind == "data")
                 for subnet_address, subnet in output.managed_and_existing(name, "azurerm_subnet")
                 if output.name_of(name, subnet["virtual_network_name"]) == vnet["name"]
             ]
-            networks.append(Network(vnet["name"], tuple(vnet.get("address_space", [])), tuple(subnets), vnet_address.kind == "data"))
+            networks.append(NetworkView(vnet["name"], tuple(vnet.get("address_space", [])), tuple(subnets), vnet_address.kind == "data"))
     public_ips = [
         PublicIp(pip["name"], pip.get("ip_version", "IPv4"), tuple(pip.get("zones", [])))
         for name in stacks
@@ -385,10 +385,10 @@ def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> R
                     target=output.body(target)["name"] if target else str(connection),
                 )
             )
-    return Region(
+    return RegionView(
         name=_location(output, stacks, body),
         stacks=stacks,
-        cluster=Cluster(
+        cluster=ClusterView(
             name=body["name"],
             existing=address.kind == "data",
             kubernetes_version=body.get("kubernetes_version", ""),
@@ -445,7 +445,7 @@ def read_topology(stacks: dict[str, dict]) -> Topology:
                 for _, profile in output.resources(stack, "azurerm_traffic_manager_profile")
             ),
             registries=tuple(
-                Registry(registry["name"], registry["sku"], registry["location"], tuple(replica["location"] for replica in registry.get("georeplications", [])))
+                RegistryView(registry["name"], registry["sku"], registry["location"], tuple(replica["location"] for replica in registry.get("georeplications", [])))
                 for stack in global_stacks
                 for _, registry in output.resources(stack, "azurerm_container_registry")
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dualstack_aks.output.reader import Region, read_stacks, read_topology
+from dualstack_aks.output.reader import RegionView, read_stacks, read_topology
 
 __all__ = ["format_summary", "read_stacks"]
 
@@ -18,7 +18,7 @@ def _resource_count(document: dict) -> int:
     return sum(len(items) for items in document.get("resource", {}).values())
 
 
-def front_door(region: Region, family: str) -> list[str]:
+def front_door(region: RegionView, family: str) -> list[str]:
     """The region's public IPs of one family, then the public and private names of that family."""
     records = [record for record in region.records if record.record_type == RECORD_TYPES[family]]
     lines = [public_ip.name for public_ip in region.public_ips if public_ip.family == family]

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 
 from cdktf import App, AzurermBackend, LocalBackend, TerraformStack
 
-from dualstack_aks.model.config import Backend, Config, Region
+from dualstack_aks.model.config import Backend, Config, RegionSettings
 from dualstack_aks.constructs.ingress import IngressProps
 from dualstack_aks.constructs.sample_app import SampleAppProps
 from dualstack_aks.model.ingress import IP_FAMILY, front_door_families, plan_releases
-from dualstack_aks.model.loading import ConfigError
 from dualstack_aks.model.names import GlobalNames, RegionNames
 from dualstack_aks.model.addresses import RegionAddresses, plan_addresses
-from dualstack_aks.policy.guard import PolicyGuard, check_acknowledgements
 from dualstack_aks.stacks.global_stack import GlobalStack, GlobalStackProps
 from dualstack_aks.stacks.ingress_stack import IngressStack, IngressStackProps
 from dualstack_aks.stacks.region_stack import GlobalAttachments, RegionStack, RegionStackProps
@@ -67,7 +65,7 @@ def _add_backend(stack: TerraformStack, name: str, backend: Backend) -> None:
         LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{name}.tfstate")
 
 
-def _add_region(app: App, config: Config, region: Region, addresses: RegionAddresses, attachments: GlobalAttachments, tags: dict[str, str]) -> RegionStacks:
+def _add_region(app: App, config: Config, region: RegionSettings, addresses: RegionAddresses, attachments: GlobalAttachments, tags: dict[str, str]) -> RegionStacks:
     """A region's infra stack and, after it, its ingress stack."""
     names = RegionNames.derive(config.name_prefix, region.name)
     existing_network, existing_cluster = region.existing_network, region.existing_cluster
@@ -175,14 +173,3 @@ def build_app(config: Config, outdir: str) -> BuiltApp:
     for stacks in regions.values():
         stacks.infra.add_dependency(global_stack)
     return BuiltApp(app=app, global_stack=global_stack, regions=regions)
-
-
-def synthesize(config: Config, outdir: str, source: str) -> BuiltApp:
-    """Build, check the security policy, and synth into `outdir`; raise ConfigError (before
-    anything is written) when the policy guard finds problems."""
-    built = build_app(config, outdir)
-    problems = check_acknowledgements(PolicyGuard().inspect(built.app), config.security.acknowledgements)
-    if problems:
-        raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])
-    built.app.synth()
-    return built
