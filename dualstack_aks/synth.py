@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from dualstack_aks.model.config import Config
+from dualstack_aks.model.deployment import resolve
 from dualstack_aks.model.loading import ConfigError
 from dualstack_aks.output.outdir import OutdirError, synth_into
 
@@ -21,12 +22,12 @@ CDKTF_CLI_HCL_VARIABLE = "SYNTH_HCL_OUTPUT"
 
 
 def synthesize(config: Config, outdir: str, source: str) -> None:
-    """Build the app, check the security policy, and synth into `outdir`; raise ConfigError
-    (naming `source`) when the policy guard finds problems."""
+    """Resolve, build the app, check the security policy, and synth into `outdir`; raise
+    ConfigError (naming `source`) when the policy guard finds problems."""
     from dualstack_aks.policy.guard import PolicyGuard, check_acknowledgements
     from dualstack_aks.stacks.app import build_app
 
-    built = build_app(config, outdir)
+    built = build_app(resolve(config), outdir)
     problems = check_acknowledgements(PolicyGuard().inspect(built.app), config.security.acknowledgements)
     if problems:
         raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dualstack_aks.model.addresses import RegionAddresses
 from dualstack_aks.model.config import Config
+from dualstack_aks.model.deployment import plan_regions
 from dualstack_aks.model.loading import load_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,6 +55,10 @@ def default_config() -> Config:
 @pytest.fixture(scope="session")
 def default_stacks(synthesize, default_config) -> Synthesized:
     return synthesize(default_config)[1]
+
+
+def addresses_by_region(config: Config) -> dict[str, RegionAddresses]:
+    return {addresses.region: addresses for addresses in plan_regions(config)}
 
 
 def resources(stack: dict, resource_type: str) -> list[dict]:

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from dualstack_aks.model.addresses import plan_addresses
-from tests.conftest import helm_values, only, resources
+from tests.conftest import addresses_by_region, helm_values, only, resources
 
 REGIONS = ["eastus2", "westeurope"]
 
@@ -66,7 +65,7 @@ def test_cluster_network_profile_is_dual_stack_overlay(default_stacks, default_c
     assert [net.version for net in pods] == [4, 6] and [net.version for net in services] == [4, 6]
     assert services[1].prefixlen >= 108 and services[0].prefixlen > 12
     assert ipaddress.ip_address(profile["dns_service_ip"]) in services[0]
-    vnet = plan_addresses(default_config)[name].vnet
+    vnet = addresses_by_region(default_config)[name].vnet
     for cluster_range in pods + services:
         assert not cluster_range.overlaps(getattr(vnet, f"ipv{cluster_range.version}"))
 

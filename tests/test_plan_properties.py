@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 import main
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.loading import parse_config
-from dualstack_aks.model.addresses import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, plan_addresses, subnet_count
+from dualstack_aks.model.addresses import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, subnet_count
 from dualstack_aks.model.regions import AZURE_REGION_CODES
 from dualstack_aks.model.validation import check_config
-from tests.conftest import DEFAULT_CONFIG, only
+from tests.conftest import DEFAULT_CONFIG, addresses_by_region, only
 
 REGION_NAMES = sorted(AZURE_REGION_CODES)
 MAX_REGIONS = 20
@@ -80,7 +80,7 @@ def test_generated_configs_pass_validation(config):
 @given(configs())
 @example(TWENTY_REGIONS)
 def test_no_range_overlaps_another_anywhere(config):
-    plan = plan_addresses(config).values()
+    plan = addresses_by_region(config).values()
     for family in ("ipv4", "ipv6"):
         # VNets, pod and service ranges of every region are pairwise disjoint...
         ranges = [getattr(getattr(region, field), family) for region in plan for field in ("vnet", "pod_cidrs", "service_cidrs")]
@@ -95,20 +95,20 @@ def test_no_range_overlaps_another_anywhere(config):
 @given(configs())
 @example(TWENTY_REGIONS)
 def test_every_ipv6_subnet_is_a_64(config):
-    for region in plan_addresses(config).values():
+    for region in addresses_by_region(config).values():
         assert (region.nodes_subnet.ipv6.prefixlen, region.ingress_subnet.ipv6.prefixlen) == (64, 64)
 
 
 @DETERMINISTIC
 @given(data=config_data(max_regions=MAX_REGIONS - 1, spare_slots=1), choice=st.data())
 def test_adding_or_removing_a_region_moves_no_other_region(data, choice):
-    before = plan_addresses(parse_config(data, "(generated)"))
+    before = addresses_by_region(parse_config(data, "(generated)"))
     removed = choice.draw(st.sampled_from(data["regions"]))
     free_index = choice.draw(st.sampled_from(sorted(set(range(region_slots(data["address_space"]))) - {region["index"] for region in data["regions"]})))
     added = {"name": choice.draw(st.sampled_from(sorted(set(REGION_NAMES) - set(before)))), "index": free_index}
-    after_adding = plan_addresses(parse_config({**data, "regions": [*data["regions"], added]}, "(generated)"))
+    after_adding = addresses_by_region(parse_config({**data, "regions": [*data["regions"], added]}, "(generated)"))
     # Removing one region while adding another keeps at least one region in the config.
-    after_swapping = plan_addresses(parse_config({**data, "regions": [region for region in data["regions"] if region is not removed] + [added]}, "(generated)"))
+    after_swapping = addresses_by_region(parse_config({**data, "regions": [region for region in data["regions"] if region is not removed] + [added]}, "(generated)"))
     kept = [name for name in before if name != removed["name"]]
     assert {name: after_adding[name] for name in before} == before
     assert {name: after_swapping[name] for name in kept} == {name: before[name] for name in kept}
@@ -118,10 +118,10 @@ def test_adding_or_removing_a_region_moves_no_other_region(data, choice):
 @given(configs())
 @example(TWENTY_REGIONS)
 def test_every_generated_config_synthesizes(config):
-    from dualstack_aks.stacks.app import synthesize
+    from dualstack_aks.synth import synthesize
     from dualstack_aks.output.summary import read_stacks
 
-    plan = plan_addresses(config)
+    plan = addresses_by_region(config)
     with tempfile.TemporaryDirectory() as outdir:
         synthesize(config, outdir, source="(generated)")
         stacks = read_stacks(outdir)
@@ -135,7 +135,7 @@ def test_plan_table_has_every_region_and_both_families(capsys):
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert rows[0] == ["region", "range", "IPv4", "IPv6"]
     expected = [["region", "range", "IPv4", "IPv6"]]
-    for name, addresses in plan_addresses(parse_config(yaml.safe_load(DEFAULT_CONFIG.read_text()), "x")).items():
+    for name, addresses in addresses_by_region(parse_config(yaml.safe_load(DEFAULT_CONFIG.read_text()), "x")).items():
         expected += [[name, field.split(".")[1], str(pair.ipv4), str(pair.ipv6)] for field, pair in addresses.named_ranges().items()]
         expected.append([name, "dns_service_ip", str(addresses.dns_service_ip)])
     assert rows == expected

@@ -29,7 +29,7 @@ MAX_PROVIDER_SUBMODULES = 100
 # package object provider_imports puts in its place has none.
 SYNTH_AND_REPORT = """
 import json, sys
-from dualstack_aks.stacks.app import synthesize
+from dualstack_aks.synth import synthesize
 from dualstack_aks.model.loading import load_config
 synthesize(load_config(sys.argv[1]), sys.argv[2], source=sys.argv[1])
 packages = sys.argv[3:]

@@ -136,9 +136,10 @@ def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
     from cdktf_cdktf_provider_azurerm.key_vault import KeyVault
     from cdktf_cdktf_provider_azurerm.subnet import Subnet
 
+    from dualstack_aks.model.deployment import resolve
     from dualstack_aks.stacks.app import build_app
 
-    built = build_app(default_config, str(tmp_path))
+    built = build_app(resolve(default_config), str(tmp_path))
     stack = built.regions["eastus2"].infra
     Subnet(stack, "stray_subnet", name="snet-stray", resource_group_name="rg", virtual_network_name="vnet", address_prefixes=["10.0.9.0/24"])
     KeyVault(stack, "stray_vault", name="kv-stray", location="eastus2", resource_group_name="rg", sku_name="standard", tenant_id="t")
@@ -168,9 +169,10 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
 
 
 def test_default_config_breaks_no_rule(tmp_path, default_config):
+    from dualstack_aks.model.deployment import resolve
     from dualstack_aks.stacks.app import build_app
 
-    assert PolicyGuard().inspect(build_app(default_config, str(tmp_path)).app) == []
+    assert PolicyGuard().inspect(build_app(resolve(default_config), str(tmp_path)).app) == []
 
 
 # --- no credentials in the output -------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from dualstack_aks.model.deployment import home_region
 from dualstack_aks.deploy.bootstrap_state import STATE_STACK, build_state_app, main
 from dualstack_aks.model.loading import load_config
 from dualstack_aks.stacks.state_stack import STATE_DATA_ROLE, STATE_RETENTION_DAYS
@@ -30,7 +31,7 @@ def stack(config, tmp_path_factory) -> dict:
 def test_names_come_from_the_backend_section(stack, config):
     backend = config.backend
     assert only(stack, "azurerm_resource_group")["name"] == backend.resource_group_name
-    assert only(stack, "azurerm_resource_group")["location"] == config.home_region
+    assert only(stack, "azurerm_resource_group")["location"] == home_region(config)
     assert only(stack, "azurerm_storage_account")["name"] == backend.storage_account_name
     assert only(stack, "azurerm_storage_container")["name"] == backend.container_name
 

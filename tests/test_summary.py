@@ -3,6 +3,8 @@ its IPv4 and IPv6 front doors (public IP resource, public name, private name) un
 
 from __future__ import annotations
 
+from dualstack_aks.model.deployment import private_zone
+
 from dualstack_aks.output.summary import format_summary
 from tests.conftest import resources
 
@@ -33,4 +35,4 @@ def test_summary_table_puts_each_front_door_under_its_family(synthesize, default
             column = columns[public_ip["ip_version"]]
             assert pip_row[column:].split()[0] == public_ip["name"]
             assert public_row[column:].split()[0] == f"{region.name}.{default_config.dns.zone}"
-            assert private_row[column:].split()[:2] == ["private", f"{region.name}.{default_config.private_zone}"]
+            assert private_row[column:].split()[:2] == ["private", f"{region.name}.{private_zone(default_config)}"]

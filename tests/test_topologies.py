@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
-from dualstack_aks.model.addresses import plan_addresses
-from tests.conftest import DEFAULT_CONFIG, REPO, helm_values, only, resources
+from tests.conftest import DEFAULT_CONFIG, REPO, addresses_by_region, helm_values, only, resources
 
 EXAMPLES = REPO / "config" / "examples"
 
@@ -95,7 +94,7 @@ def test_dual_stack_mode_is_one_release_pinned_to_both_addresses(synthesize):
 
 
 def test_internal_load_balancers_have_static_addresses_named_by_the_private_zone(synthesize, default_config, default_stacks):
-    addresses = plan_addresses(default_config)["eastus2"]
+    addresses = addresses_by_region(default_config)["eastus2"]
     internal_ips = addresses.internal_ingress_ips()
     assert ipaddress.ip_address(internal_ips["ipv4"]) in addresses.ingress_subnet.ipv4
     assert ipaddress.ip_address(internal_ips["ipv6"]) in addresses.ingress_subnet.ipv6

@@ -19,23 +19,23 @@ from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesClusterOmsAgent,
 )
 from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import KubernetesClusterNodePool, KubernetesClusterNodePoolUpgradeSettings
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
 
-from dualstack_aks.model.config import ClusterSettings, NodePool
 from dualstack_aks.constructs.monitoring import container_insights, send_diagnostics
 from dualstack_aks.constructs.private_link import PrivateLinkZones, private_endpoint
-from dualstack_aks.model.names import RegionNames
+from dualstack_aks.constructs.roles import grant
 from dualstack_aks.model.addresses import RegionAddresses
+from dualstack_aks.model.deployment import ClusterSpec
+from dualstack_aks.model.names import RegionNames
 
 
 @dataclass(frozen=True)
 class ClusterProps:
     names: RegionNames
     location: str
-    settings: ClusterSettings
-    zones: list[str]
+    spec: ClusterSpec
+    zones: tuple[str, ...]
     addresses: RegionAddresses
     resource_group_name: str
     virtual_network_id: str
@@ -44,10 +44,6 @@ class ClusterProps:
     tenant_id: str
     container_registry_id: str
     log_analytics_workspace_id: str
-    host_encryption: bool
-    azure_policy: bool
-    defender: bool
-    key_vault_public_network_access: bool
     tags: dict[str, str]
 
 
@@ -55,41 +51,23 @@ class ClusterProps:
 _CLUSTER_LOG_CATEGORIES = ("kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard")
 
 
-def _pool_settings(pool: NodePool, host_encryption: bool) -> dict:
-    """Arguments shared by the system (default) and user node pools."""
-    return {
-        "vm_size": pool.vm_size,
-        "auto_scaling_enabled": True,
-        "min_count": pool.min_count,
-        "max_count": pool.max_count,
-        "max_pods": pool.max_pods,
-        "os_disk_type": pool.os_disk_type,
-        "os_disk_size_gb": pool.os_disk_size_gb,
-        "host_encryption_enabled": host_encryption,
-    }
-
-
 class Cluster(Construct):
-    """Exposes `identity_principal_id` (for the edge's role assignment), as ExistingCluster does."""
+    """Exposes `identity_principal_id` and `virtual_network_id` (ClusterAttachment), as ExistingCluster does."""
 
     def __init__(self, scope: Construct, id_: str, props: ClusterProps):
         super().__init__(scope, id_)
-        names, settings, addresses = props.names, props.settings, props.addresses
-        common = {"location": props.location, "resource_group_name": props.resource_group_name, "tags": props.tags}
+        names, spec, addresses = props.names, props.spec, props.addresses
+        system_pool, user_pool = spec.system_pool, spec.user_pool
 
         # A user-assigned control-plane identity exists before the cluster, so its network
         # rights are in place when AKS first creates load balancers in our subnets.
-        self.identity = UserAssignedIdentity(self, "identity", name=names.cluster_identity, **common)
+        self.identity = UserAssignedIdentity(
+            self, "identity", name=names.cluster_identity, location=props.location, resource_group_name=props.resource_group_name, tags=props.tags
+        )
         self.identity_principal_id = self.identity.principal_id
+        self.virtual_network_id = props.virtual_network_id
         subnet_roles = [
-            RoleAssignment(
-                self,
-                f"identity_network_contributor_{position}",
-                scope=subnet_id,
-                role_definition_name="Network Contributor",
-                principal_id=self.identity.principal_id,
-                principal_type="ServicePrincipal",
-            )
+            grant(self, f"identity_network_contributor_{position}", role="Network Contributor", on=subnet_id, to=self.identity.principal_id)
             for position, subnet_id in enumerate(props.subnet_ids_for_load_balancers)
         ]
 
@@ -99,19 +77,28 @@ class Cluster(Construct):
             name=names.cluster,
             dns_prefix=names.dns_prefix,
             node_resource_group=names.node_resource_group,
-            kubernetes_version=settings.kubernetes_version,
-            sku_tier=settings.sku_tier,
-            automatic_upgrade_channel=settings.automatic_upgrade_channel,
-            node_os_upgrade_channel=settings.node_os_upgrade_channel,
+            location=props.location,
+            resource_group_name=props.resource_group_name,
+            kubernetes_version=spec.kubernetes_version,
+            sku_tier=spec.sku_tier,
+            automatic_upgrade_channel=spec.automatic_upgrade_channel,
+            node_os_upgrade_channel=spec.node_os_upgrade_channel,
             identity=KubernetesClusterIdentity(type="UserAssigned", identity_ids=[self.identity.id]),
             default_node_pool=KubernetesClusterDefaultNodePool(
                 name="system",
-                **_pool_settings(settings.system_pool, props.host_encryption),
-                zones=props.zones,
+                vm_size=system_pool.vm_size,
+                auto_scaling_enabled=True,
+                min_count=system_pool.min_count,
+                max_count=system_pool.max_count,
+                max_pods=system_pool.max_pods,
+                os_disk_type=system_pool.os_disk_type,
+                os_disk_size_gb=system_pool.os_disk_size_gb,
+                host_encryption_enabled=spec.host_encryption,
+                zones=list(props.zones),
                 vnet_subnet_id=props.nodes_subnet_id,
                 only_critical_addons_enabled=True,
                 temporary_name_for_rotation="systemtmp",
-                upgrade_settings=KubernetesClusterDefaultNodePoolUpgradeSettings(max_surge="10%"),
+                upgrade_settings=KubernetesClusterDefaultNodePoolUpgradeSettings(max_surge=spec.max_surge),
             ),
             network_profile=KubernetesClusterNetworkProfile(
                 network_plugin="azure",
@@ -125,28 +112,28 @@ class Cluster(Construct):
                 load_balancer_sku="standard",
                 outbound_type="loadBalancer",
                 load_balancer_profile=KubernetesClusterNetworkProfileLoadBalancerProfile(
-                    managed_outbound_ip_count=settings.outbound_ipv4_count,
-                    managed_outbound_ipv6_count=settings.outbound_ipv6_count,
+                    managed_outbound_ip_count=spec.outbound_ipv4_count,
+                    managed_outbound_ipv6_count=spec.outbound_ipv6_count,
                 ),
             ),
             azure_active_directory_role_based_access_control=KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl(
                 azure_rbac_enabled=True,
                 tenant_id=props.tenant_id,
-                admin_group_object_ids=list(settings.admin_group_object_ids) or None,
+                admin_group_object_ids=list(spec.admin_group_object_ids) or None,
             ),
             local_account_disabled=True,
             oidc_issuer_enabled=True,
             workload_identity_enabled=True,
-            api_server_access_profile=KubernetesClusterApiServerAccessProfile(authorized_ip_ranges=list(settings.api_server.authorized_ip_ranges))
-            if settings.api_server.authorized_ip_ranges
+            api_server_access_profile=KubernetesClusterApiServerAccessProfile(authorized_ip_ranges=list(spec.authorized_ip_ranges))
+            if spec.authorized_ip_ranges
             else None,
-            private_cluster_enabled=settings.api_server.private_cluster,
-            azure_policy_enabled=props.azure_policy,
-            microsoft_defender=KubernetesClusterMicrosoftDefender(log_analytics_workspace_id=props.log_analytics_workspace_id) if props.defender else None,
+            private_cluster_enabled=spec.private_cluster,
+            azure_policy_enabled=spec.azure_policy,
+            microsoft_defender=KubernetesClusterMicrosoftDefender(log_analytics_workspace_id=props.log_analytics_workspace_id) if spec.defender else None,
             key_vault_secrets_provider=KubernetesClusterKeyVaultSecretsProvider(secret_rotation_enabled=True, secret_rotation_interval="2m"),
             oms_agent=KubernetesClusterOmsAgent(log_analytics_workspace_id=props.log_analytics_workspace_id, msi_auth_for_monitoring_enabled=True),
             depends_on=subnet_roles,
-            **common,
+            tags=props.tags,
         )
         container_insights(
             self,
@@ -166,20 +153,20 @@ class Cluster(Construct):
             name="user",
             mode="User",
             kubernetes_cluster_id=self.kubernetes_cluster.id,
-            **_pool_settings(settings.user_pool, props.host_encryption),
-            zones=props.zones,
+            vm_size=user_pool.vm_size,
+            auto_scaling_enabled=True,
+            min_count=user_pool.min_count,
+            max_count=user_pool.max_count,
+            max_pods=user_pool.max_pods,
+            os_disk_type=user_pool.os_disk_type,
+            os_disk_size_gb=user_pool.os_disk_size_gb,
+            host_encryption_enabled=spec.host_encryption,
+            zones=list(props.zones),
             vnet_subnet_id=props.nodes_subnet_id,
-            upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge="10%"),
+            upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=spec.max_surge),
             tags=props.tags,
         )
-        RoleAssignment(
-            self,
-            "kubelet_acr_pull",
-            scope=props.container_registry_id,
-            role_definition_name="AcrPull",
-            principal_id=self.kubernetes_cluster.kubelet_identity.object_id,
-            principal_type="ServicePrincipal",
-        )
+        grant(self, "kubelet_acr_pull", role="AcrPull", on=props.container_registry_id, to=self.kubernetes_cluster.kubelet_identity.object_id)
 
         self.key_vault = KeyVault(
             self,
@@ -190,9 +177,11 @@ class Cluster(Construct):
             rbac_authorization_enabled=True,
             purge_protection_enabled=True,
             soft_delete_retention_days=90,
-            public_network_access_enabled=props.key_vault_public_network_access,
+            public_network_access_enabled=spec.key_vault_public_network_access,
             network_acls=KeyVaultNetworkAcls(default_action="Deny", bypass="AzureServices"),
-            **common,
+            location=props.location,
+            resource_group_name=props.resource_group_name,
+            tags=props.tags,
         )
         send_diagnostics(self, "key_vault_diagnostics", self.key_vault.id, props.log_analytics_workspace_id, log_category_groups=("audit",))
         zone_ids = PrivateLinkZones(
@@ -203,7 +192,6 @@ class Cluster(Construct):
             link_name=f"link-{names.virtual_network}",
             tags=props.tags,
         ).zone_ids
-        endpoint = {**common, "subnet_id": props.nodes_subnet_id}
         private_endpoint(
             self,
             "key_vault_private_endpoint",
@@ -211,7 +199,10 @@ class Cluster(Construct):
             target_resource_id=self.key_vault.id,
             subresource="vault",
             private_dns_zone_id=zone_ids["vault"],
-            **endpoint,
+            location=props.location,
+            resource_group_name=props.resource_group_name,
+            subnet_id=props.nodes_subnet_id,
+            tags=props.tags,
         )
         # Nodes pull images over the registry's private endpoint in their own region (geo-replica).
         private_endpoint(
@@ -221,13 +212,15 @@ class Cluster(Construct):
             target_resource_id=props.container_registry_id,
             subresource="registry",
             private_dns_zone_id=zone_ids["registry"],
-            **endpoint,
+            location=props.location,
+            resource_group_name=props.resource_group_name,
+            subnet_id=props.nodes_subnet_id,
+            tags=props.tags,
         )
-        RoleAssignment(
+        grant(
             self,
             "secrets_provider_key_vault_reader",
-            scope=self.key_vault.id,
-            role_definition_name="Key Vault Secrets User",
-            principal_id=self.kubernetes_cluster.key_vault_secrets_provider.secret_identity.get(0).object_id,
-            principal_type="ServicePrincipal",
+            role="Key Vault Secrets User",
+            on=self.key_vault.id,
+            to=self.kubernetes_cluster.key_vault_secrets_provider.secret_identity.get(0).object_id,
         )

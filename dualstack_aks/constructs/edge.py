@@ -1,4 +1,4 @@
-"""Edge layer of one region: the ingress front doors' public IPv4 and IPv6 addresses and their DNS names."""
+"""Edge layer of one region: the public IPv4 and IPv6 addresses of the ingress and their DNS names."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from cdktf_cdktf_provider_azurerm.private_dns_aaaa_record import PrivateDnsAaaaR
 from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import PrivateDnsZoneVirtualNetworkLink
 from cdktf_cdktf_provider_azurerm.public_ip import PublicIp
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from cdktf_cdktf_provider_azurerm.traffic_manager_external_endpoint import TrafficManagerExternalEndpoint
 from constructs import Construct
 
-from dualstack_aks.model.names import RegionNames
+from dualstack_aks.constructs.roles import grant
 
 # family -> (public IP version, record kind, public record class, private record class)
 _FAMILY_RECORDS = {
@@ -26,12 +25,16 @@ _FAMILY_RECORDS = {
 
 @dataclass(frozen=True)
 class EdgeProps:
-    names: RegionNames
     location: str
+    resource_group_name: str  # the edge's own group, holding the public IPs
+    record_name: str  # the regional label in the public and private zones
+    public_ip_names: dict[str, str]  # family -> public IP name
+    traffic_manager_endpoint_name: str
+    private_zone_link_name: str
     families: tuple[str, ...]  # the families with a front door in this region
     # family -> static private address of the internal load balancer; empty: private records use the public IPs
     private_addresses: dict[str, str]
-    zones: list[str]
+    zones: tuple[str, ...]
     cluster_identity_principal_id: str
     virtual_network_id: str
     zone_name: str
@@ -43,37 +46,42 @@ class EdgeProps:
 
 
 class Edge(Construct):
-    """Exposes `fqdn` and `private_fqdn`, the regional names (the global name resolves to the first)."""
+    """Exposes `fqdn`, the regional name Traffic Manager hands out."""
 
     def __init__(self, scope: Construct, id_: str, props: EdgeProps):
         super().__init__(scope, id_)
-        names = props.names
         # Its own group, so the cluster identity's Network Contributor right covers only these addresses.
-        self.resource_group = ResourceGroup(self, "resource_group", name=names.edge_resource_group, location=props.location, tags=props.tags)
-        RoleAssignment(
-            self,
-            "cluster_identity_network_contributor",
-            scope=self.resource_group.id,
-            role_definition_name="Network Contributor",
-            principal_id=props.cluster_identity_principal_id,
-            principal_type="ServicePrincipal",
-        )
-        public = {"name": names.dns_record, "zone_name": props.zone_name, "resource_group_name": props.dns_resource_group_name, "ttl": props.ttl, "tags": props.tags}
-        private = {**public, "zone_name": props.private_zone_name}
-        names_by_family = {"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6}
+        self.resource_group = ResourceGroup(self, "resource_group", name=props.resource_group_name, location=props.location, tags=props.tags)
+        grant(self, "cluster_identity_network_contributor", role="Network Contributor", on=self.resource_group.id, to=props.cluster_identity_principal_id)
         for family in props.families:
             version, record_kind, public_record, private_record = _FAMILY_RECORDS[family]
-            public_ip = self._public_ip(f"ingress_public_{family}", names_by_family[family], version, props)
-            public_record(self, f"dns_{record_kind}", target_resource_id=public_ip.id, **public)
-            private_address = props.private_addresses.get(family) or public_ip.ip_address
-            private_record(self, f"private_dns_{record_kind}", records=[private_address], **private)
-        self.fqdn = f"{names.dns_record}.{props.zone_name}"
-        self.private_fqdn = f"{names.dns_record}.{props.private_zone_name}"
-        # Traffic Manager hands out the regional name, which resolves to every front-door family.
+            public_ip = self._public_ip(f"ingress_public_{family}", props.public_ip_names[family], version, props)
+            public_record(
+                self,
+                f"dns_{record_kind}",
+                name=props.record_name,
+                zone_name=props.zone_name,
+                resource_group_name=props.dns_resource_group_name,
+                ttl=props.ttl,
+                target_resource_id=public_ip.id,
+                tags=props.tags,
+            )
+            private_record(
+                self,
+                f"private_dns_{record_kind}",
+                name=props.record_name,
+                zone_name=props.private_zone_name,
+                resource_group_name=props.dns_resource_group_name,
+                ttl=props.ttl,
+                records=[props.private_addresses.get(family) or public_ip.ip_address],
+                tags=props.tags,
+            )
+        self.fqdn = f"{props.record_name}.{props.zone_name}"
+        # Traffic Manager hands out the regional name, which resolves to every public family.
         TrafficManagerExternalEndpoint(
             self,
             "traffic_manager_endpoint",
-            name=names.region,
+            name=props.traffic_manager_endpoint_name,
             profile_id=props.traffic_manager_id,
             target=self.fqdn,
             endpoint_location=props.location,
@@ -82,7 +90,7 @@ class Edge(Construct):
         PrivateDnsZoneVirtualNetworkLink(
             self,
             "private_dns_zone_link",
-            name=f"link-{names.virtual_network}",
+            name=props.private_zone_link_name,
             private_dns_zone_name=props.private_zone_name,
             resource_group_name=props.dns_resource_group_name,
             virtual_network_id=props.virtual_network_id,

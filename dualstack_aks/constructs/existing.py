@@ -10,8 +10,9 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import DataAzu
 from cdktf_cdktf_provider_azurerm.data_azurerm_subnet import DataAzurermSubnet
 from cdktf_cdktf_provider_azurerm.data_azurerm_user_assigned_identity import DataAzurermUserAssignedIdentity
 from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import DataAzurermVirtualNetwork
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
+
+from dualstack_aks.constructs.roles import grant
 
 
 def _hcl_list(values: list[str]) -> str:
@@ -97,19 +98,5 @@ class ExistingCluster(Construct):
         # Without a named VNet, take the one holding the first node pool's subnet.
         self.virtual_network_id = props.virtual_network_id or Fn.element(Fn.split("/subnets/", cluster.agent_pool_profile.get(0).vnet_subnet_id), 0)
         for position, subnet_id in enumerate(props.load_balancer_subnet_ids):
-            RoleAssignment(
-                self,
-                f"identity_network_contributor_{position}",
-                scope=subnet_id,
-                role_definition_name="Network Contributor",
-                principal_id=self.identity_principal_id,
-                principal_type="ServicePrincipal",
-            )
-        RoleAssignment(
-            self,
-            "kubelet_acr_pull",
-            scope=props.container_registry_id,
-            role_definition_name="AcrPull",
-            principal_id=cluster.kubelet_identity.get(0).object_id,
-            principal_type="ServicePrincipal",
-        )
+            grant(self, f"identity_network_contributor_{position}", role="Network Contributor", on=subnet_id, to=self.identity_principal_id)
+        grant(self, "kubelet_acr_pull", role="AcrPull", on=props.container_registry_id, to=cluster.kubelet_identity.get(0).object_id)

@@ -17,7 +17,7 @@ class IngressProps:
     namespace: str
     chart_repository: str
     chart_version: str
-    releases: list[IngressRelease]
+    releases: tuple[IngressRelease, ...]
 
 
 class Ingress(Construct):

@@ -12,7 +12,6 @@ from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
 from constructs import Construct
 
 from dualstack_aks.constructs.monitoring import send_diagnostics
-from dualstack_aks.model.names import RegionNames
 from dualstack_aks.model.addresses import RegionAddresses
 
 # Only the ingress front doors are reachable from outside: HTTP(S) per family, then the
@@ -29,9 +28,12 @@ _INBOUND_RULES = (
 
 @dataclass(frozen=True)
 class NetworkProps:
-    names: RegionNames
     location: str
     resource_group_name: str
+    virtual_network_name: str
+    network_security_group_name: str
+    nodes_subnet_name: str
+    ingress_subnet_name: str
     addresses: RegionAddresses
     log_analytics_workspace_id: str
     tags: dict[str, str]
@@ -42,13 +44,13 @@ class Network(Construct):
 
     def __init__(self, scope: Construct, id_: str, props: NetworkProps):
         super().__init__(scope, id_)
-        names, addresses = props.names, props.addresses
+        addresses = props.addresses
         self._resource_group_name = props.resource_group_name
 
         self.virtual_network = VirtualNetwork(
             self,
             "virtual_network",
-            name=names.virtual_network,
+            name=props.virtual_network_name,
             location=props.location,
             resource_group_name=props.resource_group_name,
             address_space=addresses.vnet.as_list(),
@@ -57,7 +59,7 @@ class Network(Construct):
         self.network_security_group = NetworkSecurityGroup(
             self,
             "network_security_group",
-            name=names.network_security_group,
+            name=props.network_security_group_name,
             location=props.location,
             resource_group_name=props.resource_group_name,
             tags=props.tags,
@@ -87,8 +89,8 @@ class Network(Construct):
             log_category_groups=("allLogs",),
             metrics=False,
         )
-        self.nodes_subnet = self._subnet("nodes_subnet", names.nodes_subnet, addresses.nodes_subnet.as_list())
-        self.ingress_subnet = self._subnet("ingress_subnet", names.ingress_subnet, addresses.ingress_subnet.as_list())
+        self.nodes_subnet = self._subnet("nodes_subnet", props.nodes_subnet_name, addresses.nodes_subnet.as_list())
+        self.ingress_subnet = self._subnet("ingress_subnet", props.ingress_subnet_name, addresses.ingress_subnet.as_list())
         self.virtual_network_id = self.virtual_network.id
         self.nodes_subnet_id = self.nodes_subnet.id
         self.ingress_subnet_id = self.ingress_subnet.id

@@ -20,11 +20,11 @@ from dualstack_aks.constructs.monitoring import send_diagnostics
 class RegistryProps:
     name: str
     home_region: str
-    replica_regions: list[str]
+    replica_regions: tuple[str, ...]
     resource_group_name: str
-    zone_redundant_regions: list[str]
+    zone_redundant_regions: tuple[str, ...]
     public_network_access: bool
-    allowed_ip_ranges: list[str]
+    allowed_ip_ranges: tuple[str, ...]
     log_analytics_workspace_id: str
     tags: dict[str, str]
 

@@ -3,8 +3,6 @@ global name show which client address and X-Real-IP / X-Forwarded-For the backen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1,
     DeploymentV1Metadata,
@@ -40,32 +38,22 @@ from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV
 from cdktf_cdktf_provider_kubernetes.service_v1 import ServiceV1, ServiceV1Metadata, ServiceV1Spec, ServiceV1SpecPort
 from constructs import Construct
 
+from dualstack_aks.model.deployment import SampleAppSpec
+
 APP_NAME = "echo"
 
 
-@dataclass(frozen=True)
-class SampleAppProps:
-    namespace: str
-    image: str
-    replicas: int
-    port: int
-    backend_family: str  # "IPv4" (NAT64 layout) or "IPv6" (NAT46 layout): the Service's only family
-    ingress_classes: list[str]
-    hosts: list[str]
-
-
 class SampleApp(Construct):
-    def __init__(self, scope: Construct, id_: str, props: SampleAppProps):
+    def __init__(self, scope: Construct, id_: str, props: SampleAppSpec):
         super().__init__(scope, id_)
         labels = {"app.kubernetes.io/name": APP_NAME}
         namespace = NamespaceV1(
             self, "namespace", metadata=NamespaceV1Metadata(name=props.namespace, labels={"pod-security.kubernetes.io/enforce": "restricted"})
         )
-        metadata = {"name": APP_NAME, "namespace": namespace.metadata.name, "labels": labels}
         DeploymentV1(
             self,
             "deployment",
-            metadata=DeploymentV1Metadata(**metadata),
+            metadata=DeploymentV1Metadata(name=APP_NAME, namespace=namespace.metadata.name, labels=labels),
             spec=DeploymentV1Spec(
                 replicas=str(props.replicas),
                 selector=DeploymentV1SpecSelector(match_labels=labels),

@@ -22,6 +22,7 @@ def build_state_app(config: Config, outdir: str):
     """The App holding the state stack, with a local backend beside the other stacks' local state."""
     from cdktf import App, LocalBackend
 
+    from dualstack_aks.model.deployment import home_region
     from dualstack_aks.stacks.app import LOCAL_STATE_DIR
     from dualstack_aks.stacks.state_stack import StateStack, StateStackProps
 
@@ -34,7 +35,7 @@ def build_state_app(config: Config, outdir: str):
             resource_group_name=backend.resource_group_name,
             storage_account_name=backend.storage_account_name,
             container_name=backend.container_name,
-            location=config.home_region,
+            location=home_region(config),
             subscription_id=config.azure.subscription_id,
             tags={"purpose": "terraform-state", **config.tags},
         ),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Network
 
-from dualstack_aks.model.config import AddressSpace, Config, DualStackCidrs, RegionSettings
+from dualstack_aks.model.config import AddressSpace, DualStackCidrs, RegionSettings
 
 IPV4_SLOT_PREFIX = 13
 IPV6_SLOT_PREFIX = 48
@@ -66,6 +66,8 @@ class RegionAddresses:
     def internal_ingress_ips(self) -> dict[str, str]:
         """Static private addresses of the internal load balancers, by family: a fixed host of the
         ingress subnet (Azure reserves the first four addresses of every subnet)."""
+        if self.ingress_subnet.ipv4.num_addresses <= INTERNAL_INGRESS_HOST:
+            raise PlanError("network.ingress_subnet.ipv4", f"is too small for the internal load balancer address (host #{INTERNAL_INGRESS_HOST}); use a /28 or larger")
         return {
             "ipv4": str(self.ingress_subnet.ipv4[INTERNAL_INGRESS_HOST]),
             "ipv6": str(self.ingress_subnet.ipv6[INTERNAL_INGRESS_HOST]),
@@ -154,15 +156,11 @@ def plan_region(region: RegionSettings, space: AddressSpace) -> RegionAddresses:
     )
 
 
-def plan_addresses(config: Config) -> dict[str, RegionAddresses]:
-    """Ranges of every region, keyed by region name (config must be validated)."""
-    return {region.name: plan_region(region, config.address_space) for region in config.regions}
-
-
-def format_plan(plan: dict[str, RegionAddresses]) -> str:
+def format_plan(plan: list[RegionAddresses]) -> str:
     """The plan as a fixed-width table, one row per region and range."""
     rows = [("region", "range", "IPv4", "IPv6")]
-    for name, addresses in plan.items():
+    for addresses in plan:
+        name = addresses.region
         for label, pair in addresses.named_ranges().items():
             rows.append((name, label.split(".")[1], str(pair.ipv4), str(pair.ipv6)))
         rows.append((name, "dns_service_ip", str(addresses.dns_service_ip), ""))

@@ -274,15 +274,3 @@ class Config(_Model):
     azure: Azure = Field(default_factory=Azure, description="Provider settings.")
     tags: dict[str, str] = Field({}, description="Tags added to every Azure resource.")
     regions: list[RegionSettings] = Field(min_length=1, description="Regions to deploy; each gets its own stacks.")
-
-    @property
-    def private_zone(self) -> str:
-        return self.dns.private_zone or f"internal.{self.dns.zone}"
-
-    def zones_of(self, region: RegionSettings) -> list[str]:
-        """The availability zones a region's node pools, public IPs and registry replica use."""
-        return list(region.zones if region.zones is not None else self.cluster.zones)
-
-    @property
-    def home_region(self) -> str:
-        return self.registry_region or self.regions[0].name

@@ -78,7 +78,7 @@ def plan_releases(
     return releases
 
 
-def front_door_families(releases: list[IngressRelease]) -> tuple[str, ...]:
+def public_families(releases: list[IngressRelease]) -> tuple[str, ...]:
     """Families that get a public IP and DNS records: exactly those some release serves."""
     return tuple(family for family in FAMILIES if any(family in release.families for release in releases))
 

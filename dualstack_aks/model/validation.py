@@ -1,4 +1,5 @@
-"""Rules that span fields: the address plan, overlaps, AKS limits and derived Azure names.
+"""Rules that span fields: settings, DNS names and brownfield layout on the config, then the
+address ranges, node capacity and derived Azure names on the resolved deployment.
 
 Field syntax (CIDR family, region names, patterns) is checked by the models in config.py;
 what is here needs more than one field. Each rule yields (dotted path, message).
@@ -12,9 +13,10 @@ from collections.abc import Iterator
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from itertools import combinations
 
-from dualstack_aks.model.config import AddressSpace, ClusterSettings, Config
-from dualstack_aks.model.names import NAME_RULES, GlobalNames, RegionNames
-from dualstack_aks.model.addresses import INTERNAL_INGRESS_HOST, IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, PlanError, RegionAddresses, plan_region, subnet_count
+from dualstack_aks.model.addresses import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, RegionAddresses, subnet_count
+from dualstack_aks.model.config import AddressSpace, Config
+from dualstack_aks.model.deployment import MAX_SURGE_PERCENT, ClusterSpec, Deployment, UnplannedRanges, private_zone, resolve
+from dualstack_aks.model.names import NAME_RULES
 
 Problem = tuple[str, str]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -33,22 +35,25 @@ def check_config(config: Config) -> list[Problem]:
     problems = list(_check_regions_unique(config))
     problems += _check_settings(config)
     problems += _check_dns_names(config)
-    problems += _check_names(config)
     problems += _check_topology(config)
     space_problems = list(_check_address_space(config.address_space))
     if space_problems:
         return problems + space_problems  # without slots no region can be planned
-    plans: dict[int, RegionAddresses] = {}
-    for position, region in enumerate(config.regions):
+    try:
+        deployment = resolve(config)
+    except UnplannedRanges as error:
+        return problems + error.problems
+    return problems + check_deployment(deployment)
+
+
+def check_deployment(deployment: Deployment) -> list[Problem]:
+    """Problems of the resolved deployment: derived names, ranges and node capacity per region."""
+    problems = list(_check_names(deployment))
+    for position, region in enumerate(deployment.regions):
         path = f"regions[{position}]"
-        try:
-            plans[position] = plan_region(region, config.address_space)
-        except PlanError as error:
-            problems.append((f"{path}.{error.path}", str(error)))
-            continue
-        problems += _check_region_ranges(path, plans[position])
-        problems += _check_node_capacity(path, plans[position], config.cluster)
-    problems += _check_between_regions(plans, config)
+        problems += _check_region_ranges(path, region.addresses)
+        problems += _check_node_capacity(path, region.addresses, deployment.cluster_spec)
+    problems += _check_between_regions(deployment)
     return problems
 
 
@@ -88,7 +93,7 @@ def _check_settings(config: Config) -> Iterator[Problem]:
     subscription = config.azure.subscription_id
     if subscription is not None and not _UUID.match(subscription):
         yield "azure.subscription_id", f"must be a subscription id (a UUID), got {subscription!r}"
-    if config.private_zone == config.dns.zone:
+    if private_zone(config) == config.dns.zone:
         yield "dns.private_zone", "must differ from dns.zone, or names missing from it would stop resolving inside the VNets"
     backend = config.backend
     if backend.type == "azurerm":
@@ -106,9 +111,9 @@ def _check_dns_names(config: Config) -> Iterator[Problem]:
             yield "dns.global_record", f"{record!r} is also the record of regions[{position}] in the same zone; pick a name that is not a region"
     zones = [("dns.zone", "it", config.dns.zone, [config.dns.global_record, *region_records])]
     if config.dns.private_zone:
-        zones.append(("dns.private_zone", "it", config.private_zone, region_records))
+        zones.append(("dns.private_zone", "it", private_zone(config), region_records))
     else:
-        zones.append(("dns.zone", f"the default private zone {config.private_zone.removesuffix(config.dns.zone)}<zone>", config.private_zone, region_records))
+        zones.append(("dns.zone", f"the default private zone {private_zone(config).removesuffix(config.dns.zone)}<zone>", private_zone(config), region_records))
     for path, which, zone, records in zones:
         longest = max(records, key=len)
         length = len(longest) + 1 + len(zone)
@@ -155,12 +160,12 @@ def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
         yield f"{path}.kubernetes.dns_service_ip", f"{dns_ip} is reserved in {services.ipv4} (network, first or last address); pick another"
 
 
-def _max_nodes(cluster: ClusterSettings) -> int:
-    """Nodes both pools can reach, counting the upgrade surge (max_surge 10%, at least one node, in constructs/cluster.py)."""
-    return sum(pool.max_count + math.ceil(pool.max_count / 10) for pool in (cluster.system_pool, cluster.user_pool))
+def _max_nodes(cluster: ClusterSpec) -> int:
+    """Nodes both pools can reach, counting the upgrade surge (MAX_SURGE_PERCENT of the pool, at least one node)."""
+    return sum(pool.max_count + math.ceil(pool.max_count * MAX_SURGE_PERCENT / 100) for pool in (cluster.system_pool, cluster.user_pool))
 
 
-def _check_node_capacity(path: str, plan: RegionAddresses, cluster: ClusterSettings) -> Iterator[Problem]:
+def _check_node_capacity(path: str, plan: RegionAddresses, cluster: ClusterSpec) -> Iterator[Problem]:
     nodes = _max_nodes(cluster)
     subnet = plan.nodes_subnet.ipv4
     usable = max(subnet.num_addresses - AZURE_RESERVED_ADDRESSES, 0)
@@ -172,20 +177,20 @@ def _check_node_capacity(path: str, plan: RegionAddresses, cluster: ClusterSetti
         yield f"{path}.kubernetes.pod_cidrs.ipv4", f"{pods} has room for {subnet_count(pods, OVERLAY_NODE_PREFIX)} nodes (a /{OVERLAY_NODE_PREFIX} each), but the node pools can grow to {nodes}; use a /{needed} or larger"
 
 
-def _check_between_regions(plans: dict[int, RegionAddresses], config: Config) -> Iterator[Problem]:
-    for (first, a), (second, b) in combinations(sorted(plans.items()), 2):
-        if config.regions[first].index == config.regions[second].index:
+def _check_between_regions(deployment: Deployment) -> Iterator[Problem]:
+    for (first, a), (second, b) in combinations(enumerate(deployment.regions), 2):
+        if a.index == b.index:
             continue  # already reported as a duplicate index; the overlap follows from it
         for family in ("ipv4", "ipv6"):
-            if getattr(a.vnet, family).overlaps(getattr(b.vnet, family)):
-                yield f"regions[{second}].network.vnet.{family}", f"{getattr(b.vnet, family)} overlaps regions[{first}]'s VNet {getattr(a.vnet, family)}"
+            if getattr(a.addresses.vnet, family).overlaps(getattr(b.addresses.vnet, family)):
+                yield f"regions[{second}].network.vnet.{family}", f"{getattr(b.addresses.vnet, family)} overlaps regions[{first}]'s VNet {getattr(a.addresses.vnet, family)}"
 
 
-def _check_names(config: Config) -> Iterator[Problem]:
-    named = [("name_prefix", GlobalNames.derive(config.name_prefix))]
-    named += [(f"regions[{i}].name", RegionNames.derive(config.name_prefix, r.name)) for i, r in enumerate(config.regions)]
-    for path, names in named:
-        for field, (kind, name) in names.checked().items():
+def _check_names(deployment: Deployment) -> Iterator[Problem]:
+    named = [("name_prefix", deployment.global_.names.checked())]
+    named += [(f"regions[{i}].name", region.names.checked()) for i, region in enumerate(deployment.regions)]
+    for path, checked in named:
+        for field, (kind, name) in checked.items():
             rule, allowed = NAME_RULES[kind]
             if not rule.match(name):
                 yield path, f"derived {field} name {name!r} breaks Azure's rule: {allowed}"
@@ -208,9 +213,6 @@ def _check_topology(config: Config) -> Iterator[Problem]:
             for field in ("vnet", "nodes_subnet", "ingress_subnet"):
                 if getattr(region.network, field) is None:
                     yield f"{path}.network.{field}", "required with existing_network: the existing ranges, so that they are validated and planned around"
-        ingress_subnet = region.network.ingress_subnet
-        if internal and ingress_subnet is not None and IPv4Network(ingress_subnet.ipv4).num_addresses <= INTERNAL_INGRESS_HOST:
-            yield f"{path}.network.ingress_subnet.ipv4", f"is too small for the internal load balancer address (host #{INTERNAL_INGRESS_HOST}); use a /28 or larger"
 
 
 def _check_dual_stack_ranges(path: str, ranges: list[str]) -> Iterator[Problem]:

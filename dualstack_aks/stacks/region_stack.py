@@ -1,7 +1,8 @@
 """One region's infrastructure stack: network, cluster and edge layers.
 
-Brownfield: an existing VNet replaces the network layer, an existing cluster replaces the
-network and cluster layers; the edge layer is always created.
+Brownfield, as the model decided it: an existing VNet is read instead of created, an existing
+cluster replaces the cluster layer (and, without an existing VNet, the network layer too); the
+edge layer is always created.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermC
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
-from dualstack_aks.model.config import ClusterSettings, ExistingClusterSettings, ExistingNetworkSettings, Security
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
 from dualstack_aks.constructs.existing import ExistingCluster, ExistingClusterProps, ExistingNetwork, ExistingNetworkProps
+from dualstack_aks.constructs.interfaces import ClusterAttachment, NetworkAttachment
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.network import Network, NetworkProps
-from dualstack_aks.model.names import RegionNames
-from dualstack_aks.model.addresses import RegionAddresses
+from dualstack_aks.model import deployment as model
 from dualstack_aks.stacks.providers import add_azurerm_provider
 
 
@@ -33,105 +33,96 @@ class GlobalAttachments:
     zone_name: str
     private_zone_name: str
     dns_resource_group_name: str
-
-
-@dataclass(frozen=True)
-class RegionStackProps:
-    names: RegionNames
-    addresses: RegionAddresses
-    cluster: ClusterSettings
-    zones: list[str]
-    security: Security
-    attachments: GlobalAttachments
-    front_door_families: tuple[str, ...]
-    internal_load_balancers: bool
-    existing_network: ExistingNetworkSettings | None
-    existing_cluster: ExistingClusterSettings | None
     ttl: int
-    subscription_id: str | None
-    tags: dict[str, str]
 
 
 class RegionStack(TerraformStack):
-    """Exposes `network` (None with an existing cluster), `cluster` (a Cluster or ExistingCluster) and `edge`."""
+    """Exposes `network` (None with an existing cluster in no named VNet), `cluster` and `edge`."""
 
-    def __init__(self, scope: Construct, id_: str, props: RegionStackProps):
-        super().__init__(scope, id_)
-        add_azurerm_provider(self, props.subscription_id)
-        names, attachments = props.names, props.attachments
-        self.location = names.region
-        self.tags = {**props.tags, "region": self.location}
-
-        self.network: Network | ExistingNetwork | None = None
-        if props.existing_network:
-            existing = props.existing_network
-            self.network = ExistingNetwork(
-                self,
-                "network",
-                ExistingNetworkProps(
-                    resource_group=existing.resource_group,
-                    virtual_network=existing.virtual_network,
-                    nodes_subnet=existing.nodes_subnet,
-                    ingress_subnet=existing.ingress_subnet,
-                    vnet_ranges=props.addresses.vnet.as_list(),
-                    subnet_ranges={"nodes": props.addresses.nodes_subnet.as_list(), "ingress": props.addresses.ingress_subnet.as_list()},
-                ),
-            )
-        if props.existing_cluster:
-            existing = props.existing_cluster
-            identity = existing.control_plane_identity
-            self.cluster: Cluster | ExistingCluster = ExistingCluster(
-                self,
-                "cluster",
-                ExistingClusterProps(
-                    name=existing.name,
-                    resource_group=existing.resource_group,
-                    control_plane_identity=(identity.resource_group, identity.name) if identity else None,
-                    virtual_network_id=self.network.virtual_network_id if self.network else None,
-                    load_balancer_subnet_ids=[self.network.ingress_subnet_id] if self.network else [],
-                    container_registry_id=attachments.container_registry_id,
-                ),
-            )
+    def __init__(self, scope: Construct, region: model.RegionDeployment, attachments: GlobalAttachments, subscription_id: str | None):
+        super().__init__(scope, region.stack)
+        add_azurerm_provider(self, subscription_id)
+        self.network: NetworkAttachment | None = None
+        if isinstance(region.network, model.ExistingNetwork):
+            self.network = self._existing_network(region.network, region.addresses)
+        self.cluster: ClusterAttachment
+        if isinstance(region.cluster, model.ExistingCluster):
+            self.cluster = self._existing_cluster(region.cluster, attachments)
         else:
-            self.cluster = self._new_cluster(props)
+            self.cluster = self._new_cluster(region, region.cluster.spec, attachments)
         virtual_network_id = self.network.virtual_network_id if self.network else self.cluster.virtual_network_id
-
+        names = region.names
         self.edge = Edge(
             self,
             "edge",
             EdgeProps(
-                names=names,
-                location=self.location,
-                families=props.front_door_families,
-                private_addresses=props.addresses.internal_ingress_ips() if props.internal_load_balancers else {},
-                zones=props.zones,
+                location=region.name,
+                resource_group_name=names.edge_resource_group,
+                record_name=names.dns_record,
+                public_ip_names={"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6},
+                traffic_manager_endpoint_name=region.name,
+                private_zone_link_name=f"link-{names.virtual_network}",
+                families=region.public_families,
+                private_addresses=region.internal_addresses,
+                zones=region.zones,
                 cluster_identity_principal_id=self.cluster.identity_principal_id,
                 virtual_network_id=virtual_network_id,
                 zone_name=attachments.zone_name,
                 private_zone_name=attachments.private_zone_name,
                 dns_resource_group_name=attachments.dns_resource_group_name,
                 traffic_manager_id=attachments.traffic_manager_id,
-                ttl=props.ttl,
-                tags=self.tags,
+                ttl=attachments.ttl,
+                tags=region.tags,
             ),
         )
 
-    def _new_cluster(self, props: RegionStackProps) -> Cluster:
+    def _existing_network(self, network: model.ExistingNetwork, addresses: model.RegionAddresses) -> ExistingNetwork:
+        return ExistingNetwork(
+            self,
+            "network",
+            ExistingNetworkProps(
+                resource_group=network.resource_group,
+                virtual_network=network.virtual_network,
+                nodes_subnet=network.nodes_subnet,
+                ingress_subnet=network.ingress_subnet,
+                vnet_ranges=addresses.vnet.as_list(),
+                subnet_ranges={"nodes": addresses.nodes_subnet.as_list(), "ingress": addresses.ingress_subnet.as_list()},
+            ),
+        )
+
+    def _existing_cluster(self, cluster: model.ExistingCluster, attachments: GlobalAttachments) -> ExistingCluster:
+        return ExistingCluster(
+            self,
+            "cluster",
+            ExistingClusterProps(
+                name=cluster.name,
+                resource_group=cluster.resource_group,
+                control_plane_identity=cluster.control_plane_identity,
+                virtual_network_id=self.network.virtual_network_id if self.network else None,
+                load_balancer_subnet_ids=[self.network.ingress_subnet_id] if self.network else [],
+                container_registry_id=attachments.container_registry_id,
+            ),
+        )
+
+    def _new_cluster(self, region: model.RegionDeployment, spec: model.ClusterSpec, attachments: GlobalAttachments) -> Cluster:
         """The region's own resource group, workspace and cluster, in a new or the existing VNet."""
-        names, security, attachments = props.names, props.security, props.attachments
-        resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=self.location, tags=self.tags)
-        workspace = log_analytics_workspace(self, names.log_analytics, self.location, resource_group.name, self.tags)
+        names = region.names
+        resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=region.name, tags=region.tags)
+        workspace = log_analytics_workspace(self, names.log_analytics, region.name, resource_group.name, region.tags)
         if self.network is None:
             self.network = Network(
                 self,
                 "network",
                 NetworkProps(
-                    names=names,
-                    location=self.location,
+                    location=region.name,
                     resource_group_name=resource_group.name,
-                    addresses=props.addresses,
+                    virtual_network_name=names.virtual_network,
+                    network_security_group_name=names.network_security_group,
+                    nodes_subnet_name=names.nodes_subnet,
+                    ingress_subnet_name=names.ingress_subnet,
+                    addresses=region.addresses,
                     log_analytics_workspace_id=workspace.id,
-                    tags=self.tags,
+                    tags=region.tags,
                 ),
             )
         return Cluster(
@@ -139,10 +130,10 @@ class RegionStack(TerraformStack):
             "cluster",
             ClusterProps(
                 names=names,
-                location=self.location,
-                settings=props.cluster,
-                zones=props.zones,
-                addresses=props.addresses,
+                location=region.name,
+                spec=spec,
+                zones=region.zones,
+                addresses=region.addresses,
                 resource_group_name=resource_group.name,
                 virtual_network_id=self.network.virtual_network_id,
                 nodes_subnet_id=self.network.nodes_subnet_id,
@@ -150,10 +141,6 @@ class RegionStack(TerraformStack):
                 tenant_id=DataAzurermClientConfig(self, "client_config").tenant_id,
                 container_registry_id=attachments.container_registry_id,
                 log_analytics_workspace_id=workspace.id,
-                host_encryption=security.host_encryption,
-                azure_policy=security.azure_policy,
-                defender=security.defender,
-                key_vault_public_network_access=security.key_vault_public_network_access,
-                tags=self.tags,
+                tags=region.tags,
             ),
         )

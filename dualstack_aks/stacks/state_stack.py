@@ -16,7 +16,6 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermC
 from cdktf_cdktf_provider_azurerm.management_lock import ManagementLock
 from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesStorage
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from cdktf_cdktf_provider_azurerm.storage_account import (
     StorageAccount,
     StorageAccountBlobProperties,
@@ -25,6 +24,8 @@ from cdktf_cdktf_provider_azurerm.storage_account import (
 )
 from cdktf_cdktf_provider_azurerm.storage_container import StorageContainer
 from constructs import Construct
+
+from dualstack_aks.constructs.roles import grant
 
 # How long an overwritten state version, a deleted state blob or a deleted container stays restorable.
 STATE_RETENTION_DAYS = 30
@@ -99,10 +100,11 @@ class StateStack(TerraformStack):
             notes="Holds the Terraform state of every dualstack-aks stack.",
         )
         # Whoever bootstraps can use the backend at once; CI identities get the same role (README).
-        RoleAssignment(
+        grant(
             self,
             "bootstrapper_state_access",
-            scope=self.storage_account.id,
-            role_definition_name=STATE_DATA_ROLE,
-            principal_id=DataAzurermClientConfig(self, "client_config").object_id,
+            role=STATE_DATA_ROLE,
+            on=self.storage_account.id,
+            to=DataAzurermClientConfig(self, "client_config").object_id,
+            principal_type=None,  # whoever bootstraps: a user or a CI identity
         )

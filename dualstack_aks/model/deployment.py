@@ -1,0 +1,355 @@
+"""The resolved deployment: everything the stacks build, decided once from a validated config.
+
+`resolve(config)` derives every name, plans every address range, picks the ingress releases and
+decides, per region, whether the network and the cluster are new or existing. Stacks and
+constructs only turn this model into resources: none of them reads the config, and no decision
+made here is taken again anywhere else. Pure Python (no jsii), so it is tested in milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from dualstack_aks.model.addresses import PlanError, RegionAddresses, plan_region
+from dualstack_aks.model.config import ClusterSettings, Config, NodePool, RegionSettings
+from dualstack_aks.model.ingress import IP_FAMILY, IngressRelease, plan_releases, public_families
+from dualstack_aks.model.names import GlobalNames, RegionNames
+
+GLOBAL_STACK = "global"
+# Tags on every Azure resource, before the config's own.
+BASE_TAGS = {"managed-by": "cdktf", "app": "dualstack-aks"}
+# Node pools surge by this share of their nodes during upgrades (at least one node); validation counts it.
+MAX_SURGE_PERCENT = 10
+
+
+def region_stack_name(region: str) -> str:
+    return f"region-{region}"
+
+
+def ingress_stack_name(region: str) -> str:
+    return f"ingress-{region}"
+
+
+@dataclass(frozen=True)
+class NodePoolSpec:
+    vm_size: str
+    min_count: int
+    max_count: int
+    max_pods: int
+    os_disk_type: str
+    os_disk_size_gb: int
+
+    @classmethod
+    def of(cls, pool: NodePool) -> NodePoolSpec:
+        return cls(pool.vm_size, pool.min_count, pool.max_count, pool.max_pods, pool.os_disk_type, pool.os_disk_size_gb)
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """A new cluster's settings, shared by every region; the security switches are resolved in."""
+
+    kubernetes_version: str
+    sku_tier: str
+    system_pool: NodePoolSpec
+    user_pool: NodePoolSpec
+    max_surge: str
+    admin_group_object_ids: tuple[str, ...]
+    outbound_ipv4_count: int
+    outbound_ipv6_count: int
+    authorized_ip_ranges: tuple[str, ...]
+    private_cluster: bool
+    automatic_upgrade_channel: str
+    node_os_upgrade_channel: str
+    host_encryption: bool
+    azure_policy: bool
+    defender: bool
+    key_vault_public_network_access: bool
+
+
+@dataclass(frozen=True)
+class NewNetwork:
+    """The region stack creates the VNet, its subnets and their NSG."""
+
+    kind: Literal["new"] = "new"
+
+
+@dataclass(frozen=True)
+class ExistingNetwork:
+    """A dual-stack VNet that exists already: read, never changed; its ranges are in the region's addresses."""
+
+    resource_group: str
+    virtual_network: str
+    nodes_subnet: str
+    ingress_subnet: str
+    kind: Literal["existing"] = "existing"
+
+
+@dataclass(frozen=True)
+class NewCluster:
+    spec: ClusterSpec
+    kind: Literal["new"] = "new"
+
+
+@dataclass(frozen=True)
+class ExistingCluster:
+    """A dual-stack cluster that exists already: only the edge and ingress layers are created for it."""
+
+    name: str
+    resource_group: str
+    # (resource group, name) of a user-assigned control-plane identity; None: the cluster's system-assigned one
+    control_plane_identity: tuple[str, str] | None
+    kind: Literal["existing"] = "existing"
+
+
+@dataclass(frozen=True)
+class SampleAppSpec:
+    namespace: str
+    image: str
+    replicas: int
+    port: int
+    backend_family: str  # "IPv4" (NAT64 layout) or "IPv6" (NAT46 layout): the Service's only family
+    ingress_classes: tuple[str, ...]
+    hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IngressChart:
+    namespace: str
+    repository: str
+    version: str
+
+
+@dataclass(frozen=True)
+class RegionDeployment:
+    name: str
+    index: int  # the region's slot in the address plan
+    stack: str
+    ingress_stack: str
+    names: RegionNames
+    addresses: RegionAddresses
+    zones: tuple[str, ...]
+    network: NewNetwork | ExistingNetwork
+    cluster: NewCluster | ExistingCluster
+    releases: tuple[IngressRelease, ...]
+    public_families: tuple[str, ...]  # families with a public IP and DNS records in this region
+    internal_addresses: dict[str, str]  # family -> static address of the internal load balancer; empty: none
+    fqdn: str
+    private_fqdn: str
+    sample_app: SampleAppSpec | None
+    tags: dict[str, str]
+
+    @property
+    def cluster_name(self) -> str:
+        return self.cluster.name if isinstance(self.cluster, ExistingCluster) else self.names.cluster
+
+    @property
+    def cluster_resource_group(self) -> str:
+        return self.cluster.resource_group if isinstance(self.cluster, ExistingCluster) else self.names.resource_group
+
+
+@dataclass(frozen=True)
+class GlobalDeployment:
+    stack: str
+    names: GlobalNames
+    home_region: str
+    replica_regions: tuple[str, ...]
+    zone: str
+    private_zone: str
+    global_record: str
+    ttl: int
+    registry_zone_redundant_regions: tuple[str, ...]
+    registry_public_network_access: bool
+    registry_allowed_ip_ranges: tuple[str, ...]
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LocalBackendSpec:
+    kind: Literal["local"] = "local"
+
+
+@dataclass(frozen=True)
+class AzurermBackendSpec:
+    resource_group_name: str
+    storage_account_name: str
+    container_name: str
+    key_prefix: str
+    kind: Literal["azurerm"] = "azurerm"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    global_: GlobalDeployment
+    regions: tuple[RegionDeployment, ...]
+    backend: LocalBackendSpec | AzurermBackendSpec
+    subscription_id: str | None
+    kubelogin_mode: str
+    ingress_chart: IngressChart
+    cluster_spec: ClusterSpec  # what every new cluster gets; validation sizes the subnets by it
+
+
+class UnplannedRanges(Exception):
+    """Ranges the config leaves out that cannot be planned: (dotted path, message) per region."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def private_zone(config: Config) -> str:
+    return config.dns.private_zone or f"internal.{config.dns.zone}"
+
+
+def home_region(config: Config) -> str:
+    return config.registry_region or config.regions[0].name
+
+
+def zones_of(config: Config, region: RegionSettings) -> tuple[str, ...]:
+    """The availability zones a region's node pools, public IPs and registry replica use."""
+    return tuple(region.zones if region.zones is not None else config.cluster.zones)
+
+
+def _cluster_spec(settings: ClusterSettings, config: Config) -> ClusterSpec:
+    security = config.security
+    return ClusterSpec(
+        kubernetes_version=settings.kubernetes_version,
+        sku_tier=settings.sku_tier,
+        system_pool=NodePoolSpec.of(settings.system_pool),
+        user_pool=NodePoolSpec.of(settings.user_pool),
+        max_surge=f"{MAX_SURGE_PERCENT}%",
+        admin_group_object_ids=tuple(settings.admin_group_object_ids),
+        outbound_ipv4_count=settings.outbound_ipv4_count,
+        outbound_ipv6_count=settings.outbound_ipv6_count,
+        authorized_ip_ranges=tuple(settings.api_server.authorized_ip_ranges),
+        private_cluster=settings.api_server.private_cluster,
+        automatic_upgrade_channel=settings.automatic_upgrade_channel,
+        node_os_upgrade_channel=settings.node_os_upgrade_channel,
+        host_encryption=security.host_encryption,
+        azure_policy=security.azure_policy,
+        defender=security.defender,
+        key_vault_public_network_access=security.key_vault_public_network_access,
+    )
+
+
+def _network(region: RegionSettings) -> NewNetwork | ExistingNetwork:
+    existing = region.existing_network
+    if existing is None:
+        return NewNetwork()
+    return ExistingNetwork(existing.resource_group, existing.virtual_network, existing.nodes_subnet, existing.ingress_subnet)
+
+
+def _cluster(region: RegionSettings, spec: ClusterSpec) -> NewCluster | ExistingCluster:
+    existing = region.existing_cluster
+    if existing is None:
+        return NewCluster(spec)
+    identity = existing.control_plane_identity
+    return ExistingCluster(existing.name, existing.resource_group, (identity.resource_group, identity.name) if identity else None)
+
+
+def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses, spec: ClusterSpec, tags: dict[str, str]) -> RegionDeployment:
+    names = RegionNames.derive(config.name_prefix, settings.name)
+    network = _network(settings)
+    internal = config.ingress.internal_load_balancers
+    internal_addresses = addresses.internal_ingress_ips() if internal else {}
+    releases = plan_releases(
+        mode=config.ingress.mode,
+        primary_family=config.primary_family,
+        translating_ingress=config.ingress.translating_ingress,
+        public_ip_names={"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6},
+        public_ip_resource_group=names.edge_resource_group,
+        replicas=config.ingress.replicas,
+        internal_subnet=(network.ingress_subnet if isinstance(network, ExistingNetwork) else names.ingress_subnet) if internal else None,
+        internal_ips=internal_addresses,
+    )
+    fqdn = f"{names.dns_record}.{config.dns.zone}"
+    private_fqdn = f"{names.dns_record}.{private_zone(config)}"
+    sample = config.sample_app
+    return RegionDeployment(
+        name=settings.name,
+        index=settings.index,
+        stack=region_stack_name(settings.name),
+        ingress_stack=ingress_stack_name(settings.name),
+        names=names,
+        addresses=addresses,
+        zones=zones_of(config, settings),
+        network=network,
+        cluster=_cluster(settings, spec),
+        releases=tuple(releases),
+        public_families=public_families(releases),
+        internal_addresses=internal_addresses,
+        fqdn=fqdn,
+        private_fqdn=private_fqdn,
+        sample_app=SampleAppSpec(
+            namespace=sample.namespace,
+            image=sample.image,
+            replicas=sample.replicas,
+            port=sample.port,
+            backend_family=IP_FAMILY[config.primary_family],
+            ingress_classes=tuple(release.names.ingress_class for release in releases),
+            # The internal load balancers answer the private name.
+            hosts=(f"{config.dns.global_record}.{config.dns.zone}", fqdn, private_fqdn),
+        )
+        if sample.enabled
+        else None,
+        tags={**tags, "region": settings.name},
+    )
+
+
+def plan_regions(config: Config) -> list[RegionAddresses]:
+    """Every region's ranges, in config order; UnplannedRanges lists each region that cannot be planned."""
+    plans: list[RegionAddresses] = []
+    problems: list[tuple[str, str]] = []
+    for position, region in enumerate(config.regions):
+        try:
+            plans.append(plan_region(region, config.address_space))
+        except PlanError as error:
+            problems.append((f"regions[{position}].{error.path}", str(error)))
+    if problems:
+        raise UnplannedRanges(problems)
+    return plans
+
+
+def _regions(config: Config, spec: ClusterSpec, tags: dict[str, str]) -> tuple[RegionDeployment, ...]:
+    regions, problems = [], []
+    for position, (settings, addresses) in enumerate(zip(config.regions, plan_regions(config))):
+        try:
+            regions.append(_region(config, settings, addresses, spec, tags))
+        except PlanError as error:
+            problems.append((f"regions[{position}].{error.path}", str(error)))
+    if problems:
+        raise UnplannedRanges(problems)
+    return tuple(regions)
+
+
+def resolve(config: Config) -> Deployment:
+    """The deployment a config describes (raises UnplannedRanges when ranges cannot be planned)."""
+    tags = {**BASE_TAGS, **config.tags}
+    spec = _cluster_spec(config.cluster, config)
+    home = home_region(config)
+    backend = config.backend
+    return Deployment(
+        global_=GlobalDeployment(
+            stack=GLOBAL_STACK,
+            names=GlobalNames.derive(config.name_prefix),
+            home_region=home,
+            replica_regions=tuple(region.name for region in config.regions if region.name != home),
+            zone=config.dns.zone,
+            private_zone=private_zone(config),
+            global_record=config.dns.global_record,
+            ttl=config.dns.ttl,
+            # A registry replica is zone redundant where its region has zones.
+            registry_zone_redundant_regions=tuple(region.name for region in config.regions if len(zones_of(config, region)) > 1),
+            registry_public_network_access=config.security.registry_public_network_access,
+            registry_allowed_ip_ranges=tuple(config.security.registry_allowed_ip_ranges),
+            tags=tags,
+        ),
+        regions=_regions(config, spec, tags),
+        backend=AzurermBackendSpec(backend.resource_group_name or "", backend.storage_account_name or "", backend.container_name, backend.key_prefix)
+        if backend.type == "azurerm"
+        else LocalBackendSpec(),
+        subscription_id=config.azure.subscription_id,
+        kubelogin_mode=config.azure.kubelogin_mode,
+        ingress_chart=IngressChart(config.ingress.namespace, config.ingress.chart_repository, config.ingress.chart_version),
+        cluster_spec=spec,
+    )
