@@ -21,8 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     from dualstack_aks.cli import EXIT_BAD_CONFIG, load_or_report
     from dualstack_aks.model.loading import ConfigError
     from dualstack_aks.output.outdir import OutdirError
-    from dualstack_aks.model.addresses import format_plan
-    from dualstack_aks.model.deployment import plan_regions
+    from dualstack_aks.model.addresses import format_addresses
+    from dualstack_aks.model.deployment import allocate_regions
     from dualstack_aks.engine import NodeMissing, require_node
     from dualstack_aks.synth import raise_on_termination, report_failure, report_interrupt, synth_with_cdktf_cli_rules, was_interrupted
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     if config is None:
         return EXIT_BAD_CONFIG
     if args.plan:
-        print(format_plan(plan_regions(config)))
+        print(format_addresses(allocate_regions(config)))
         return 0
 
     def synth(staging: str) -> None:

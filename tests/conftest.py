@@ -11,7 +11,7 @@ import yaml
 
 from dualstack_aks.model.addresses import RegionAddresses
 from dualstack_aks.model.config import Config
-from dualstack_aks.model.deployment import plan_regions
+from dualstack_aks.model.deployment import allocate_regions
 from dualstack_aks.model.loading import load_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,7 +58,7 @@ def default_stacks(synthesize, default_config) -> Synthesized:
 
 
 def addresses_by_region(config: Config) -> dict[str, RegionAddresses]:
-    return {addresses.region: addresses for addresses in plan_regions(config)}
+    return {addresses.region: addresses for addresses in allocate_regions(config)}
 
 
 def resources(stack: dict, resource_type: str) -> list[dict]:

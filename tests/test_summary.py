@@ -1,5 +1,5 @@
 """The table `python main.py` prints after synth: per region its stacks with resource counts, and
-its IPv4 and IPv6 front doors (public IP resource, public name, private name) under their family."""
+its IPv4 and IPv6 entries (public IP resource, public name, private name) under their family."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ def _resource_count(stack: dict) -> int:
     return sum(len(items) for items in stack["resource"].values())
 
 
-def test_summary_table_puts_each_front_door_under_its_family(synthesize, default_config):
+def test_summary_table_puts_each_entry_points_under_its_family(synthesize, default_config):
     outdir, stacks = synthesize(default_config)
     lines = format_summary(outdir).splitlines()
     assert lines[0] == f"Synthesized {len(stacks)} stacks into {outdir}/"
     header = lines[2]
-    columns = {family: header.index(f"{family} front door") for family in ("IPv4", "IPv6")}
+    columns = {family: header.index(f"{family} entry") for family in ("IPv4", "IPv6")}
     stacks_column = header.index("stacks (resources)")
 
     global_row = next(line for line in lines if line.startswith("  global "))

@@ -127,7 +127,7 @@ def test_existing_cluster_gets_only_edge_and_ingress(synthesize):
     assert {"azurerm_public_ip", "azurerm_dns_a_record", "azurerm_dns_aaaa_record", "azurerm_traffic_manager_external_endpoint"} <= created
     cluster = region["data"]["azurerm_kubernetes_cluster"]
     assert [(c["name"], c["resource_group_name"]) for c in cluster.values()] == [("aks-platform-eastus", "rg-platform-eastus")]
-    # The existing cluster's identities get what the new front doors and the shared registry need.
+    # The existing cluster's identities get what the new entries and the shared registry need.
     def referenced(expression: str) -> str:
         """`${data.type.name_ABCD1234.attr}` -> `name`."""
         return re.match(r"^\$\{(?:data\.)?[a-z_]+\.([\w-]+?)(?:_[0-9A-F]{8})?\.", expression).group(1)

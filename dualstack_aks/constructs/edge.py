@@ -31,7 +31,7 @@ class EdgeProps:
     public_ip_names: dict[str, str]  # family -> public IP name
     traffic_manager_endpoint_name: str
     private_zone_link_name: str
-    families: tuple[str, ...]  # the families with a front door in this region
+    families: tuple[str, ...]  # the families with a public entry (IP and records) in this region
     # family -> static private address of the internal load balancer; empty: private records use the public IPs
     private_addresses: dict[str, str]
     zones: tuple[str, ...]

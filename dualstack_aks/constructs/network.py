@@ -14,7 +14,7 @@ from constructs import Construct
 from dualstack_aks.constructs.monitoring import send_diagnostics
 from dualstack_aks.model.addresses import RegionAddresses
 
-# Only the ingress front doors are reachable from outside: HTTP(S) per family, then the
+# Only the ingress entries are reachable from outside: HTTP(S) per family, then the
 # load balancer's health probes (kube-proxy's healthCheckNodePort with externalTrafficPolicy
 # Local), and nothing else from the Internet.
 _INBOUND_RULES = (

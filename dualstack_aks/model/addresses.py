@@ -24,7 +24,7 @@ DNS_SERVICE_IP_OFFSET = 10
 INTERNAL_INGRESS_HOST = 10
 
 
-class PlanError(ValueError):
+class AllocationError(ValueError):
     """A range the config leaves out cannot be planned; `path` is the region field to fix."""
 
     def __init__(self, path: str, message: str):
@@ -67,7 +67,7 @@ class RegionAddresses:
         """Static private addresses of the internal load balancers, by family: a fixed host of the
         ingress subnet (Azure reserves the first four addresses of every subnet)."""
         if self.ingress_subnet.ipv4.num_addresses <= INTERNAL_INGRESS_HOST:
-            raise PlanError("network.ingress_subnet.ipv4", f"is too small for the internal load balancer address (host #{INTERNAL_INGRESS_HOST}); use a /28 or larger")
+            raise AllocationError("network.ingress_subnet.ipv4", f"is too small for the internal load balancer address (host #{INTERNAL_INGRESS_HOST}); use a /28 or larger")
         return {
             "ipv4": str(self.ingress_subnet.ipv4[INTERNAL_INGRESS_HOST]),
             "ipv6": str(self.ingress_subnet.ipv6[INTERNAL_INGRESS_HOST]),
@@ -89,7 +89,7 @@ def _slot(supernet, slot_prefix: int, index: int, field: str):
     slots = subnet_count(supernet, slot_prefix)
     if index >= slots:
         room = f"which has slots for index 0-{slots - 1}" if slots else f"which is smaller than the /{slot_prefix} a region needs"
-        raise PlanError("index", f"{index} has no slot in {field} {supernet}, {room}")
+        raise AllocationError("index", f"{index} has no slot in {field} {supernet}, {room}")
     return _nth(supernet, slot_prefix, index)
 
 
@@ -97,7 +97,7 @@ def _subnet_in_vnet(vnet, new_prefix: int, index: int, field: str):
     if index >= subnet_count(vnet, new_prefix):
         # The index-th /new_prefix needs 2**bit_length(index) subnets of room.
         needed = new_prefix - index.bit_length()
-        raise PlanError(field, f"not set, and the VNet {vnet} has no room for the planned /{new_prefix}; set it, or make the VNet a /{needed} or larger")
+        raise AllocationError(field, f"not set, and the VNet {vnet} has no room for the planned /{new_prefix}; set it, or make the VNet a /{needed} or larger")
     return _nth(vnet, new_prefix, index)
 
 
@@ -111,12 +111,12 @@ def _dns_service_ip(explicit: str | None, services: IPv4Network) -> IPv4Address:
     if explicit is not None:
         return IPv4Address(explicit)
     if services.num_addresses <= DNS_SERVICE_IP_OFFSET:
-        raise PlanError("kubernetes.dns_service_ip", f"not set, and the IPv4 service range {services} has no address #{DNS_SERVICE_IP_OFFSET} to use; set it, or use a larger range")
+        raise AllocationError("kubernetes.dns_service_ip", f"not set, and the IPv4 service range {services} has no address #{DNS_SERVICE_IP_OFFSET} to use; set it, or use a larger range")
     return services[DNS_SERVICE_IP_OFFSET]
 
 
-def plan_region(region: RegionSettings, space: AddressSpace) -> RegionAddresses:
-    """Ranges of one region; raises PlanError when a range left out cannot be planned."""
+def allocate_region(region: RegionSettings, space: AddressSpace) -> RegionAddresses:
+    """Ranges of one region; raises AllocationError when a range left out cannot be planned."""
 
     def v4_slot() -> IPv4Network:
         return _slot(IPv4Network(space.ipv4), IPV4_SLOT_PREFIX, region.index, "address_space.ipv4")
@@ -156,7 +156,7 @@ def plan_region(region: RegionSettings, space: AddressSpace) -> RegionAddresses:
     )
 
 
-def format_plan(plan: list[RegionAddresses]) -> str:
+def format_addresses(plan: list[RegionAddresses]) -> str:
     """The plan as a fixed-width table, one row per region and range."""
     rows = [("region", "range", "IPv4", "IPv6")]
     for addresses in plan:

@@ -202,7 +202,7 @@ class IngressSettings(_Model):
         "twin", description="`twin`: one release per family, the non-primary one translating; `dual-stack`: one release whose Service has both families."
     )
     translating_ingress: bool = Field(
-        True, description="twin mode: deploy the translating (non-primary family) ingress with its public IP and DNS records; off leaves a single-family front door."
+        True, description="twin mode: deploy the translating (non-primary family) ingress with its public IP and DNS records; off leaves a single-family entry."
     )
     internal_load_balancers: bool = Field(
         True, description="Also expose each ingress on a private load balancer with static addresses in the ingress subnet, named by the private DNS zone."

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from dualstack_aks.model.addresses import PlanError, RegionAddresses, plan_region
+from dualstack_aks.model.addresses import AllocationError, RegionAddresses, allocate_region
 from dualstack_aks.model.config import ClusterSettings, Config, NodePool, RegionSettings
 from dualstack_aks.model.ingress import IP_FAMILY, IngressRelease, plan_releases, public_families
 from dualstack_aks.model.names import GlobalNames, RegionNames
@@ -189,7 +189,7 @@ class Deployment:
     cluster_spec: ClusterSpec  # what every new cluster gets; validation sizes the subnets by it
 
 
-class UnplannedRanges(Exception):
+class UnallocatedRanges(Exception):
     """Ranges the config leaves out that cannot be planned: (dotted path, message) per region."""
 
     def __init__(self, problems: list[tuple[str, str]]):
@@ -296,34 +296,34 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
     )
 
 
-def plan_regions(config: Config) -> list[RegionAddresses]:
-    """Every region's ranges, in config order; UnplannedRanges lists each region that cannot be planned."""
+def allocate_regions(config: Config) -> list[RegionAddresses]:
+    """Every region's ranges, in config order; UnallocatedRanges lists each region that cannot be planned."""
     plans: list[RegionAddresses] = []
     problems: list[tuple[str, str]] = []
     for position, region in enumerate(config.regions):
         try:
-            plans.append(plan_region(region, config.address_space))
-        except PlanError as error:
+            plans.append(allocate_region(region, config.address_space))
+        except AllocationError as error:
             problems.append((f"regions[{position}].{error.path}", str(error)))
     if problems:
-        raise UnplannedRanges(problems)
+        raise UnallocatedRanges(problems)
     return plans
 
 
 def _regions(config: Config, spec: ClusterSpec, tags: dict[str, str]) -> tuple[RegionDeployment, ...]:
     regions, problems = [], []
-    for position, (settings, addresses) in enumerate(zip(config.regions, plan_regions(config))):
+    for position, (settings, addresses) in enumerate(zip(config.regions, allocate_regions(config))):
         try:
             regions.append(_region(config, settings, addresses, spec, tags))
-        except PlanError as error:
+        except AllocationError as error:
             problems.append((f"regions[{position}].{error.path}", str(error)))
     if problems:
-        raise UnplannedRanges(problems)
+        raise UnallocatedRanges(problems)
     return tuple(regions)
 
 
 def resolve(config: Config) -> Deployment:
-    """The deployment a config describes (raises UnplannedRanges when ranges cannot be planned)."""
+    """The deployment a config describes (raises UnallocatedRanges when ranges cannot be planned)."""
     tags = {**BASE_TAGS, **config.tags}
     spec = _cluster_spec(config.cluster, config)
     home = home_region(config)

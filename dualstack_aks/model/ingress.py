@@ -13,13 +13,25 @@ from typing import Any
 
 import yaml
 
+from dualstack_aks.contract import (
+    DUAL_STACK,
+    FAMILIES_LABEL,
+    INTERNAL_ANNOTATION,
+    INTERNAL_SUBNET_ANNOTATION,
+    NAT46_PROXY,
+    NAT64_PROXY,
+    NATIVE,
+    PIP_NAME_ANNOTATION,
+    RESOURCE_GROUP_ANNOTATION,
+    ROLE_LABEL,
+    address_annotation,
+    deep_merge,
+)
 from dualstack_aks.model.names import IngressNames
 
 VALUES_DIR = Path(__file__).resolve().parents[2] / "helm-values"
 FAMILIES = ("ipv4", "ipv6")
-DUAL_STACK = "dual-stack"
 IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
-AZURE_ANNOTATION = "service.beta.kubernetes.io/azure-"
 # libyaml's C parser and emitter (in the pinned PyYAML wheel) produce the same YAML, faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -72,26 +84,15 @@ def plan_releases(
     releases = []
     for family in FAMILIES:
         if family == primary_family:
-            releases.append(release(family, (family,), "native"))
+            releases.append(release(family, (family,), NATIVE))
         elif translating_ingress:
-            releases.append(release(family, (family,), "nat64-proxy" if family == "ipv6" else "nat46-proxy"))
+            releases.append(release(family, (family,), NAT64_PROXY if family == "ipv6" else NAT46_PROXY))
     return releases
 
 
 def public_families(releases: list[IngressRelease]) -> tuple[str, ...]:
     """Families that get a public IP and DNS records: exactly those some release serves."""
     return tuple(family for family in FAMILIES if any(family in release.families for release in releases))
-
-
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Maps merge key by key; anything else in `override` replaces what `base` has."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 @functools.lru_cache(maxsize=None)
@@ -107,11 +108,11 @@ def _service_shape(release: IngressRelease) -> dict[str, Any]:
 
 def _public_pinning(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, str]:
     """A single-family Service names its public IP; a dual-stack one gives both addresses."""
-    annotations = {f"{AZURE_ANNOTATION}load-balancer-resource-group": release.public_ip_resource_group}
+    annotations = {RESOURCE_GROUP_ANNOTATION: release.public_ip_resource_group}
     if len(release.families) == 1:
-        annotations[f"{AZURE_ANNOTATION}pip-name"] = release.public_ip_names[release.families[0]]
+        annotations[PIP_NAME_ANNOTATION] = release.public_ip_names[release.families[0]]
     else:
-        annotations.update({f"{AZURE_ANNOTATION}load-balancer-{family}": public_ip_addresses[family] for family in release.families})
+        annotations.update({address_annotation(family): public_ip_addresses[family] for family in release.families})
     return annotations
 
 
@@ -127,9 +128,9 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
             **_service_shape(release),
             "externalTrafficPolicy": "Local",
             "annotations": {
-                f"{AZURE_ANNOTATION}load-balancer-internal": "true",
-                f"{AZURE_ANNOTATION}load-balancer-internal-subnet": release.internal_subnet,
-                **{f"{AZURE_ANNOTATION}load-balancer-{family}": address for family, address in release.internal_ips.items()},
+                INTERNAL_ANNOTATION: "true",
+                INTERNAL_SUBNET_ANNOTATION: release.internal_subnet,
+                **{address_annotation(family): address for family, address in release.internal_ips.items()},
             },
         }
     return {
@@ -138,7 +139,7 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
             "electionID": f"{names.release}-leader",
             "ingressClass": names.ingress_class,
             "ingressClassResource": {"name": names.ingress_class, "controllerValue": names.controller_value},
-            "podLabels": {"dualstack-aks/families": "-".join(release.families), "dualstack-aks/role": release.role},
+            "podLabels": {FAMILIES_LABEL: "-".join(release.families), ROLE_LABEL: release.role},
             "service": service,
             "topologySpreadConstraints": [
                 {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}}

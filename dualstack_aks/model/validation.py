@@ -15,7 +15,7 @@ from itertools import combinations
 
 from dualstack_aks.model.addresses import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, RegionAddresses, subnet_count
 from dualstack_aks.model.config import AddressSpace, Config
-from dualstack_aks.model.deployment import MAX_SURGE_PERCENT, ClusterSpec, Deployment, UnplannedRanges, private_zone, resolve
+from dualstack_aks.model.deployment import MAX_SURGE_PERCENT, ClusterSpec, Deployment, UnallocatedRanges, private_zone, resolve
 from dualstack_aks.model.names import NAME_RULES
 
 Problem = tuple[str, str]
@@ -41,7 +41,7 @@ def check_config(config: Config) -> list[Problem]:
         return problems + space_problems  # without slots no region can be planned
     try:
         deployment = resolve(config)
-    except UnplannedRanges as error:
+    except UnallocatedRanges as error:
         return problems + error.problems
     return problems + check_deployment(deployment)
 

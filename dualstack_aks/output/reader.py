@@ -15,17 +15,22 @@ from pathlib import Path
 
 import yaml
 
-from dualstack_aks.model.ingress import AZURE_ANNOTATION, deep_merge
+from dualstack_aks.contract import (
+    INTERNAL_SUBNET_ANNOTATION,
+    NATIVE,
+    PIP_NAME_ANNOTATION,
+    PIP_NAME_IPV6_ANNOTATION,
+    ROLE_LABEL,
+    TRANSLATING_ROLES,
+    address_annotation,
+    deep_merge,
+)
 
-# role pod label of a translating release -> the backends' family it implies
-TRANSLATING_ROLES = {"nat64-proxy": "IPv4", "nat46-proxy": "IPv6"}
 # client family -> (the other family, the name of the L7 hop from one to the other)
 TRANSLATIONS = {"IPv6": ("IPv4", "NAT64"), "IPv4": ("IPv6", "NAT46")}
 # A Service names its public IP resource, or (dual-stack) gives each family's address.
-PIP_NAME_ANNOTATIONS = (f"{AZURE_ANNOTATION}pip-name", f"{AZURE_ANNOTATION}pip-name-ipv6")
-ADDRESS_ANNOTATIONS = {f"{AZURE_ANNOTATION}load-balancer-ipv4": "IPv4", f"{AZURE_ANNOTATION}load-balancer-ipv6": "IPv6"}
-INTERNAL_SUBNET_ANNOTATION = f"{AZURE_ANNOTATION}load-balancer-internal-subnet"
-ROLE_LABEL = "dualstack-aks/role"
+PIP_NAME_ANNOTATIONS = (PIP_NAME_ANNOTATION, PIP_NAME_IPV6_ANNOTATION)
+ADDRESS_ANNOTATIONS = {address_annotation("ipv4"): "IPv4", address_annotation("ipv6"): "IPv6"}
 
 _REMOTE_OUTPUT = re.compile(r"^\$\{data\.terraform_remote_state\.([^.]+)\.outputs\.([^.}]+)\}$")
 # cdktf names a cross-stack remote state after the stack it reads.
@@ -321,7 +326,7 @@ def _release(output: SynthOutput, stack: str, body: dict) -> ReleaseView | None:
         name=body["name"],
         # The chart's default Service is IPv4 single-stack.
         families=tuple(service.get("ipFamilies", ["IPv4"])),
-        role=controller.get("podLabels", {}).get(ROLE_LABEL, "native"),
+        role=controller.get("podLabels", {}).get(ROLE_LABEL, NATIVE),
         public_ip_names=tuple(annotations[key] for key in PIP_NAME_ANNOTATIONS if key in annotations) + tuple(name for name in addressed if name),
         traffic_policy=service.get("externalTrafficPolicy") or "ClusterView",
         internal_subnet=internal_annotations.get(INTERNAL_SUBNET_ANNOTATION),

@@ -1,5 +1,5 @@
 """What a synth produced, read back from cdktf.out: per region its stacks, their resource counts
-and the IPv4 and IPv6 front doors (public IP resources and the DNS names that lead to them)."""
+and the IPv4 and IPv6 entries (public IP resources and the DNS names that lead to them)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ __all__ = ["format_summary", "read_stacks"]
 
 FAMILIES = ("IPv4", "IPv6")
 RECORD_TYPES = {"IPv4": "A", "IPv6": "AAAA"}
-HEADER = ("region", "stacks (resources)", "IPv4 front door", "IPv6 front door")
+HEADER = ("region", "stacks (resources)", "IPv4 entry", "IPv6 entry")
 
 
 def _resource_count(document: dict) -> int:
     return sum(len(items) for items in document.get("resource", {}).values())
 
 
-def front_door(region: RegionView, family: str) -> list[str]:
+def entry_points(region: RegionView, family: str) -> list[str]:
     """The region's public IPs of one family, then the public and private names of that family."""
     records = [record for record in region.records if record.record_type == RECORD_TYPES[family]]
     lines = [public_ip.name for public_ip in region.public_ips if public_ip.family == family]
@@ -28,12 +28,12 @@ def front_door(region: RegionView, family: str) -> list[str]:
 
 
 def summary_rows(stacks: dict[str, dict]) -> list[tuple[str, ...]]:
-    """One block of rows per region (stacks and front doors side by side), the global layer first."""
+    """One block of rows per region (stacks and entries side by side), the global layer first."""
     topology = read_topology(stacks)
     counts = {name: _resource_count(document) for name, document in stacks.items()}
     global_names = [f"{record.fqdn} -> {', '.join(record.targets)}" for record in topology.global_layer.names]
     blocks = [("global", topology.global_layer.stacks, [global_names, global_names])] if topology.global_layer.stacks else []
-    blocks += [(region.name, region.stacks, [front_door(region, family) for family in FAMILIES]) for region in topology.regions]
+    blocks += [(region.name, region.stacks, [entry_points(region, family) for family in FAMILIES]) for region in topology.regions]
     rows = []
     for label, stack_names, doors in blocks:
         columns = [[label], [f"{name} ({counts[name]})" for name in stack_names], *doors]
