@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
-from dualstack_aks.policy.guard import RULE_IDS, PolicyGuard
+from dualstack_aks.output.reader import read_stacks
+from dualstack_aks.policy.guard import check_policy, find_violations
+from dualstack_aks.policy.rules import CLUSTER, KEY_VAULT, NODE_POOL, NSG_ASSOCIATION, REGISTRY, RULE_IDS, RULES, SUBNET
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, only
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv/checkov/bin/checkov"))
@@ -132,7 +134,7 @@ def test_acknowledgement_needs_a_real_reason(synthesize):
 
 
 def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
-    """A construct added outside the config path (a subnet without NSG, an open Key Vault) is caught."""
+    """A construct added outside the config path (a subnet without NSG, an open Key Vault) is caught in the JSON."""
     from cdktf_cdktf_provider_azurerm.key_vault import KeyVault
     from cdktf_cdktf_provider_azurerm.subnet import Subnet
 
@@ -142,13 +144,16 @@ def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
     stack = built.regions["eastus2"].infra
     Subnet(stack, "stray_subnet", name="snet-stray", resource_group_name="rg", virtual_network_name="vnet", address_prefixes=["10.0.9.0/24"])
     KeyVault(stack, "stray_vault", name="kv-stray", location="eastus2", resource_group_name="rg", sku_name="standard", tenant_id="t")
-    found = {(violation.rule.id, violation.construct_path) for violation in PolicyGuard().inspect(built.app)}
+    built.app.synth()
+    problems = check_policy(read_stacks(tmp_path), {})
+    found = {re.search(r"control (\S+) \(.*; not met by ([^;]+)\);", message).groups() + (path,) for path, message in problems}
     assert found == {
-        ("SUBNET-NSG", "region-eastus2/stray_subnet"),
-        ("KV-RBAC", "region-eastus2/stray_vault"),
-        ("KV-PURGE-PROTECTION", "region-eastus2/stray_vault"),
-        ("KV-PUBLIC-ACCESS", "region-eastus2/stray_vault"),
+        ("SUBNET-NSG", "region-eastus2/stray_subnet", "security.acknowledgements"),
+        ("KV-RBAC", "region-eastus2/stray_vault", "security.acknowledgements"),
+        ("KV-PURGE-PROTECTION", "region-eastus2/stray_vault", "security.acknowledgements"),
+        ("KV-PUBLIC-ACCESS", "region-eastus2/stray_vault", "security.key_vault_public_network_access"),
     }
+    assert len(problems) == len(found)
 
 
 def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
@@ -167,10 +172,96 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
     assert (existing / "manifest.json").read_text() == '{"stacks": {}}'
 
 
-def test_default_config_breaks_no_rule(tmp_path, default_config):
-    from dualstack_aks.stacks.app import build_app
+def test_default_config_breaks_no_rule(default_stacks):
+    assert find_violations(default_stacks) == []
 
-    assert PolicyGuard().inspect(build_app(default_config, str(tmp_path)).app) == []
+
+# --- each rule on hand-written resource bodies (no jsii) --------------------------------------
+
+# (rule id, Terraform type, a compliant body, a violating body)
+RULE_CASES = [
+    (
+        "AKS-API-ACCESS",
+        CLUSTER,
+        {"api_server_access_profile": {"authorized_ip_ranges": ["198.51.100.0/24"]}},
+        {"api_server_access_profile": {"authorized_ip_ranges": []}},
+    ),
+    ("AKS-API-ACCESS", CLUSTER, {"private_cluster_enabled": True}, {"private_cluster_enabled": False}),
+    ("AKS-API-ACCESS", CLUSTER, {"api_server_access_profile": [{"authorized_ip_ranges": ["198.51.100.0/24"]}]}, {"api_server_access_profile": [{}]}),
+    ("AKS-LOCAL-ACCOUNTS", CLUSTER, {"local_account_disabled": True}, {"local_account_disabled": False}),
+    (
+        "AKS-AZURE-RBAC",
+        CLUSTER,
+        {"azure_active_directory_role_based_access_control": {"azure_rbac_enabled": True}},
+        {"azure_active_directory_role_based_access_control": {"tenant_id": "t"}},
+    ),
+    ("AKS-NETWORK-POLICY", CLUSTER, {"network_profile": {"network_policy": "cilium"}}, {"network_profile": {"network_plugin": "azure"}}),
+    ("AKS-AZURE-POLICY", CLUSTER, {"azure_policy_enabled": True}, {"azure_policy_enabled": False}),
+    (
+        "AKS-DEFENDER",
+        CLUSTER,
+        {"microsoft_defender": {"log_analytics_workspace_id": "${azurerm_log_analytics_workspace.w.id}"}},
+        {"azure_policy_enabled": True},
+    ),
+    ("HOST-ENCRYPTION", CLUSTER, {"default_node_pool": {"host_encryption_enabled": True}}, {"default_node_pool": {"host_encryption_enabled": False}}),
+    ("HOST-ENCRYPTION", NODE_POOL, {"host_encryption_enabled": True}, {"mode": "User"}),
+    ("ACR-ADMIN-USER", REGISTRY, {"admin_enabled": False}, {"admin_enabled": True}),
+    ("ACR-PUBLIC-ACCESS", REGISTRY, {"public_network_access_enabled": False}, {"sku": "Premium"}),
+    (
+        "ACR-PUBLIC-ACCESS",
+        REGISTRY,
+        {"network_rule_set": [{"default_action": "Deny"}]},
+        {"public_network_access_enabled": True, "network_rule_set": [{"default_action": "Allow"}]},
+    ),
+    ("KV-RBAC", KEY_VAULT, {"rbac_authorization_enabled": True}, {"rbac_authorization_enabled": "${var.rbac}"}),
+    ("KV-PURGE-PROTECTION", KEY_VAULT, {"purge_protection_enabled": True}, {"purge_protection_enabled": False}),
+    ("KV-PUBLIC-ACCESS", KEY_VAULT, {"public_network_access_enabled": False}, {"public_network_access_enabled": True}),
+]
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+
+@pytest.mark.parametrize("rule_id, kind, compliant, violating", RULE_CASES, ids=[f"{case[0]}-{position}" for position, case in enumerate(RULE_CASES)])
+def test_rule_on_one_resource_body(rule_id, kind, compliant, violating):
+    rule = RULES_BY_ID[rule_id]
+    assert rule.violations({kind: {"compliant": compliant}}) == []
+    assert rule.violations({kind: {"violating": violating}}) == [(kind, "violating")]
+
+
+def test_every_rule_has_unit_cases_and_keeps_its_id():
+    assert {case[0] for case in RULE_CASES} | {"SUBNET-NSG"} == set(RULE_IDS)
+    assert len(RULE_IDS) == len(set(RULE_IDS)) == 13
+
+
+def _subnets_and_associations(subnets: list[str], associated: list[str]) -> dict:
+    return {
+        SUBNET: {name: {"name": name} for name in subnets},
+        NSG_ASSOCIATION: {
+            f"{name}_nsg": {"subnet_id": f"${{azurerm_subnet.{name}.id}}", "network_security_group_id": "${azurerm_network_security_group.n.id}"}
+            for name in associated
+        },
+    }
+
+
+def test_subnet_nsg_pairs_subnets_with_associations_in_the_same_stack():
+    rule = RULES_BY_ID["SUBNET-NSG"]
+    assert rule.violations(_subnets_and_associations(["nodes", "ingress"], ["nodes", "ingress"])) == []
+    assert rule.violations(_subnets_and_associations(["nodes", "ingress"], ["nodes"])) == [(SUBNET, "ingress")]
+    other_stack_guards_it = {"a": {"resource": _subnets_and_associations(["nodes"], [])}, "b": {"resource": _subnets_and_associations([], ["nodes"])}}
+    assert [violation.construct_path for violation in find_violations(other_stack_guards_it)] == ["a/azurerm_subnet.nodes"]
+
+
+def test_resource_without_construct_metadata_is_named_by_its_address():
+    """A resource added as a raw override carries no construct path."""
+    raw = {"global": {"resource": {KEY_VAULT: {"raw": {"rbac_authorization_enabled": True, "purge_protection_enabled": True}}}}}
+    assert check_policy(raw, {}) == [
+        (
+            "security.key_vault_public_network_access",
+            (
+                "turns off security control KV-PUBLIC-ACCESS (Key Vault is reachable over private endpoints only; not met by global/azurerm_key_vault.raw); "
+                "turn it back on, or add `security.acknowledgements.KV-PUBLIC-ACCESS: <reason>`"
+            ),
+        )
+    ]
 
 
 # --- no credentials in the output -------------------------------------------------------------
