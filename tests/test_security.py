@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dualstack_aks.model.config import Security
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
 from dualstack_aks.output.reader import read_stacks
 from dualstack_aks.policy.guard import check_policy, find_violations
@@ -176,6 +177,17 @@ def test_default_config_breaks_no_rule(default_stacks):
     assert find_violations(default_stacks) == []
 
 
+def test_scoped_acknowledgement_leaves_the_other_region_reported(synthesize):
+    regions = [{"name": "eastus2", "index": 0}, {"name": "westeurope", "index": 1}]
+    accepted = {"AKS-DEFENDER": {"reason": "Defender trial in eastus2 only", "applies_to": ["region-eastus2"]}}
+    assert _synth_problems(synthesize, _with(regions=regions, security__defender=False, security__acknowledgements=accepted)) == [
+        (
+            "guard.yaml: security.defender: turns off security control AKS-DEFENDER (Microsoft Defender for Containers is on; "
+            "not met by region-westeurope/cluster/kubernetes_cluster); turn it back on, or add them to `security.acknowledgements.AKS-DEFENDER.applies_to`"
+        )
+    ]
+
+
 # --- each rule on hand-written resource bodies (no jsii) --------------------------------------
 
 # (rule id, Terraform type, a compliant body, a violating body)
@@ -250,18 +262,99 @@ def test_subnet_nsg_pairs_subnets_with_associations_in_the_same_stack():
     assert [violation.construct_path for violation in find_violations(other_stack_guards_it)] == ["a/azurerm_subnet.nodes"]
 
 
+# --- scoped acknowledgements on hand-written stacks -------------------------------------------
+
+
+def _open_vault(path: str) -> dict:
+    return {"//": {"metadata": {"path": path}}, "rbac_authorization_enabled": True, "purge_protection_enabled": True, "public_network_access_enabled": True}
+
+
+OPEN_VAULTS = {
+    "region-eastus2": {
+        "resource": {KEY_VAULT: {"kv": _open_vault("region-eastus2/cluster/key_vault"), "audit": _open_vault("region-eastus2/audit/key_vault")}}
+    },
+    "region-westeurope": {"resource": {KEY_VAULT: {"kv": _open_vault("region-westeurope/cluster/key_vault")}}},
+}
+KV_PUBLIC = "turns off security control KV-PUBLIC-ACCESS (Key Vault is reachable over private endpoints only; not met by {}); turn it back on, or {}"
+SCOPED_REMEDY = "add them to `security.acknowledgements.KV-PUBLIC-ACCESS.applies_to`"
+
+
+def _acknowledgements(applies_to: list[str] | None, reason: str = "vaults reached from the office network") -> dict:
+    return Security.model_validate({"acknowledgements": {"KV-PUBLIC-ACCESS": {"reason": reason, "applies_to": applies_to}}}).acknowledgements
+
+
+@pytest.mark.parametrize(
+    "applies_to, still_reported",
+    [
+        (["region-eastus2/cluster/key_vault"], "region-eastus2/audit/key_vault, region-westeurope/cluster/key_vault"),
+        (["region-eastus2"], "region-westeurope/cluster/key_vault"),
+        (["region-eastus2/audit", "region-westeurope/cluster"], "region-eastus2/cluster/key_vault"),
+    ],
+)
+def test_scoped_acknowledgement_accepts_only_what_it_names(applies_to, still_reported):
+    assert check_policy(OPEN_VAULTS, _acknowledgements(applies_to)) == [
+        ("security.key_vault_public_network_access", KV_PUBLIC.format(still_reported, SCOPED_REMEDY))
+    ]
+
+
+def test_scoped_acknowledgement_can_cover_everything_and_so_can_the_reason_alone():
+    assert check_policy(OPEN_VAULTS, _acknowledgements(["region-eastus2", "region-westeurope"])) == []
+    assert check_policy(OPEN_VAULTS, _acknowledgements(None)) == []
+    assert (
+        check_policy(OPEN_VAULTS, Security.model_validate({"acknowledgements": {"KV-PUBLIC-ACCESS": "vaults reached from the office"}}).acknowledgements) == []
+    )
+
+
+def test_stale_scope_is_an_error_naming_the_entry():
+    # "region-eastus2/cluster/key" is a prefix of a path but no construct of it: scopes end at a "/".
+    problems = check_policy(OPEN_VAULTS, _acknowledgements(["region-westeurope", "region-northeurope", "region-eastus2/cluster/key"]))
+    broken = "region-eastus2/audit/key_vault, region-eastus2/cluster/key_vault, region-westeurope/cluster/key_vault"
+    assert problems == [
+        ("security.key_vault_public_network_access", KV_PUBLIC.format("region-eastus2/audit/key_vault, region-eastus2/cluster/key_vault", SCOPED_REMEDY)),
+        (
+            "security.acknowledgements.KV-PUBLIC-ACCESS.applies_to[1]",
+            f"'region-northeurope' covers nothing that breaks KV-PUBLIC-ACCESS (only {broken}); remove it",
+        ),
+        (
+            "security.acknowledgements.KV-PUBLIC-ACCESS.applies_to[2]",
+            f"'region-eastus2/cluster/key' covers nothing that breaks KV-PUBLIC-ACCESS (only {broken}); remove it",
+        ),
+    ]
+
+
+def test_scoped_acknowledgement_needs_a_real_reason_and_a_broken_rule():
+    assert check_policy(OPEN_VAULTS, _acknowledgements(["region-eastus2", "region-westeurope"], reason="ok")) == [
+        ("security.acknowledgements.KV-PUBLIC-ACCESS", "give the reason in at least 10 characters, got 'ok'")
+    ]
+    closed = {"region-eastus2": {"resource": {KEY_VAULT: {"kv": {**_open_vault("region-eastus2/cluster/key_vault"), "public_network_access_enabled": False}}}}}
+    assert check_policy(closed, _acknowledgements(["region-eastus2"])) == [
+        ("security.acknowledgements.KV-PUBLIC-ACCESS", "acknowledges a control that is on; remove the entry")
+    ]
+
+
 def test_resource_without_construct_metadata_is_named_by_its_address():
     """A resource added as a raw override carries no construct path."""
     raw = {"global": {"resource": {KEY_VAULT: {"raw": {"rbac_authorization_enabled": True, "purge_protection_enabled": True}}}}}
     assert check_policy(raw, {}) == [
         (
             "security.key_vault_public_network_access",
-            (
-                "turns off security control KV-PUBLIC-ACCESS (Key Vault is reachable over private endpoints only; not met by global/azurerm_key_vault.raw); "
-                "turn it back on, or add `security.acknowledgements.KV-PUBLIC-ACCESS: <reason>`"
-            ),
+            KV_PUBLIC.format("global/azurerm_key_vault.raw", "add `security.acknowledgements.KV-PUBLIC-ACCESS: <reason>`"),
         )
     ]
+
+
+@pytest.mark.parametrize(
+    "acknowledgement, expected",
+    [
+        ({"applies_to": ["region-eastus2"]}, "security.acknowledgements.KV-RBAC.reason: is required"),
+        ({"reason": "a long enough reason", "applies_to": []}, "security.acknowledgements.KV-RBAC.applies_to: must have at least 1 item(s), got 0"),
+        (5, "security.acknowledgements.KV-RBAC: must be the reason as text, or a mapping with reason and applies_to, got 5"),
+    ],
+)
+def test_acknowledgement_shape_is_checked_with_the_config(acknowledgement, expected):
+    with pytest.raises(ConfigError) as error:
+        parse_config(_with(security__acknowledgements={"KV-RBAC": acknowledgement}), "guard.yaml")
+    assert error.value.problems == [f"guard.yaml: {expected}"]
 
 
 # --- no credentials in the output -------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Security policy guard: every resource of every synthesized stack, read as Terraform JSON.
 
 Each rule (rules.py) names the control it enforces and the config switch that can turn it off. A
-resource that breaks a rule stops the synth unless `security.acknowledgements` holds the rule id
-with a reason (the cdk-nag pattern: explicit, reasoned suppressions). Acknowledging a rule that
-nothing breaks is an error too, so stale exceptions do not pile up.
+resource that breaks a rule stops the synth unless `security.acknowledgements` accepts it with a
+reason, for the whole rule or, like cdk-nag's resource suppressions, for the stacks and
+constructs its `applies_to` names. An acknowledgement, or an `applies_to` entry, that covers no
+violation is an error too, so stale exceptions do not pile up.
 
 The guard reads the JSON the synth wrote, in pure Python: reading each construct back through
 jsii cost as many Node round trips as the rest of the synth, and the JSON is what Terraform
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dualstack_aks.model.config import Acknowledgement
 from dualstack_aks.policy.rules import RULE_IDS, RULES, Rule
 
 MIN_REASON_LENGTH = 10
@@ -40,30 +42,42 @@ def find_violations(stacks: Mapping[str, dict]) -> list[Violation]:
     return found
 
 
-def check_policy(stacks: Mapping[str, dict], acknowledgements: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(config path, message) for each unacknowledged violation and each bad acknowledgement."""
+def _covers(scope: str, construct_path: str) -> bool:
+    """A stack or construct path covers itself and everything under it."""
+    return construct_path == scope or construct_path.startswith(f"{scope}/")
+
+
+def check_policy(stacks: Mapping[str, dict], acknowledgements: Mapping[str, Acknowledgement]) -> list[tuple[str, str]]:
+    """(config path, message) for each violation no acknowledgement covers and each bad acknowledgement."""
     broken: dict[str, list[str]] = {}  # rule id -> construct paths that break it
     for violation in find_violations(stacks):
         broken.setdefault(violation.rule.id, []).append(violation.construct_path)
     problems: list[tuple[str, str]] = []
     for rule in RULES:
-        paths = sorted(set(broken.get(rule.id, [])))
-        if paths and rule.id not in acknowledgements:
+        acknowledgement = acknowledgements.get(rule.id)
+        if acknowledgement is not None and acknowledgement.applies_to is None:
+            continue  # accepted everywhere
+        scopes = acknowledgement.applies_to if acknowledgement is not None else []
+        unaccepted = sorted({path for path in broken.get(rule.id, []) if not any(_covers(scope, path) for scope in scopes)})
+        if unaccepted:
+            remedy = f"add them to `{ACKNOWLEDGEMENTS}.{rule.id}.applies_to`" if scopes else f"add `{ACKNOWLEDGEMENTS}.{rule.id}: <reason>`"
             problems.append(
                 (
                     rule.switch or ACKNOWLEDGEMENTS,
-                    (
-                        f"turns off security control {rule.id} ({rule.control}; not met by {', '.join(paths)}); "
-                        f"turn it back on, or add `{ACKNOWLEDGEMENTS}.{rule.id}: <reason>`"
-                    ),
+                    f"turns off security control {rule.id} ({rule.control}; not met by {', '.join(unaccepted)}); turn it back on, or {remedy}",
                 )
             )
-    for rule_id, reason in acknowledgements.items():
+    for rule_id, acknowledgement in acknowledgements.items():
         key = f"{ACKNOWLEDGEMENTS}.{rule_id}"
         if rule_id not in RULE_IDS:
             problems.append((key, f"unknown rule id; known: {', '.join(RULE_IDS)}"))
         elif rule_id not in broken:
             problems.append((key, "acknowledges a control that is on; remove the entry"))
-        elif len(reason.strip()) < MIN_REASON_LENGTH:
-            problems.append((key, f"give the reason in at least {MIN_REASON_LENGTH} characters, got {reason!r}"))
+        else:
+            if len(acknowledgement.reason.strip()) < MIN_REASON_LENGTH:
+                problems.append((key, f"give the reason in at least {MIN_REASON_LENGTH} characters, got {acknowledgement.reason!r}"))
+            paths = sorted(set(broken[rule_id]))
+            for index, scope in enumerate(acknowledgement.applies_to or []):
+                if not any(_covers(scope, path) for path in paths):
+                    problems.append((f"{key}.applies_to[{index}]", f"{scope!r} covers nothing that breaks {rule_id} (only {', '.join(paths)}); remove it"))
     return problems
