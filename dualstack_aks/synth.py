@@ -22,16 +22,17 @@ CDKTF_CLI_HCL_VARIABLE = "SYNTH_HCL_OUTPUT"
 
 
 def synthesize(config: Config, outdir: str, source: str) -> None:
-    """Resolve, build the app, check the security policy, and synth into `outdir`; raise
-    ConfigError (naming `source`) when the policy guard finds problems."""
-    from dualstack_aks.policy.guard import PolicyGuard, check_acknowledgements
+    """Resolve the config, build the app and synth it into `outdir`, then check the security policy on the JSON it
+    wrote; raise ConfigError (naming `source`) when the policy guard finds problems. `outdir` is a
+    private staging folder (output/outdir.py): nothing is published when this raises."""
+    from dualstack_aks.output.reader import read_stacks
+    from dualstack_aks.policy.guard import check_policy
     from dualstack_aks.stacks.app import build_app
 
-    built = build_app(resolve(config), outdir)
-    problems = check_acknowledgements(PolicyGuard().inspect(built.app), config.security.acknowledgements)
+    build_app(resolve(config), outdir).app.synth()
+    problems = check_policy(read_stacks(outdir), config.security.acknowledgements)
     if problems:
         raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])
-    built.app.synth()
 
 
 def synth_with_cdktf_cli_rules(outdir: str, synth: Callable[[str], None], config_path: str | None) -> Path:

@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dualstack_aks.model.config import Security
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
-from dualstack_aks.policy.guard import RULE_IDS, PolicyGuard
+from dualstack_aks.output.reader import read_stacks
+from dualstack_aks.policy.guard import check_policy, find_violations
+from dualstack_aks.policy.rules import CLUSTER, KEY_VAULT, NODE_POOL, NSG_ASSOCIATION, REGISTRY, RULE_IDS, RULES, SUBNET
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, only
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv/checkov/bin/checkov"))
@@ -132,7 +135,7 @@ def test_acknowledgement_needs_a_real_reason(synthesize):
 
 
 def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
-    """A construct added outside the config path (a subnet without NSG, an open Key Vault) is caught."""
+    """A construct added outside the config path (a subnet without NSG, an open Key Vault) is caught in the JSON."""
     from cdktf_cdktf_provider_azurerm.key_vault import KeyVault
     from cdktf_cdktf_provider_azurerm.subnet import Subnet
 
@@ -143,13 +146,16 @@ def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
     stack = built.regions["eastus2"].infra
     Subnet(stack, "stray_subnet", name="snet-stray", resource_group_name="rg", virtual_network_name="vnet", address_prefixes=["10.0.9.0/24"])
     KeyVault(stack, "stray_vault", name="kv-stray", location="eastus2", resource_group_name="rg", sku_name="standard", tenant_id="t")
-    found = {(violation.rule.id, violation.construct_path) for violation in PolicyGuard().inspect(built.app)}
+    built.app.synth()
+    problems = check_policy(read_stacks(tmp_path), {})
+    found = {re.search(r"control (\S+) \(.*; not met by ([^;]+)\);", message).groups() + (path,) for path, message in problems}
     assert found == {
-        ("SUBNET-NSG", "region-eastus2/stray_subnet"),
-        ("KV-RBAC", "region-eastus2/stray_vault"),
-        ("KV-PURGE-PROTECTION", "region-eastus2/stray_vault"),
-        ("KV-PUBLIC-ACCESS", "region-eastus2/stray_vault"),
+        ("SUBNET-NSG", "region-eastus2/stray_subnet", "security.acknowledgements"),
+        ("KV-RBAC", "region-eastus2/stray_vault", "security.acknowledgements"),
+        ("KV-PURGE-PROTECTION", "region-eastus2/stray_vault", "security.acknowledgements"),
+        ("KV-PUBLIC-ACCESS", "region-eastus2/stray_vault", "security.key_vault_public_network_access"),
     }
+    assert len(problems) == len(found)
 
 
 def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
@@ -168,11 +174,188 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
     assert (existing / "manifest.json").read_text() == '{"stacks": {}}'
 
 
-def test_default_config_breaks_no_rule(tmp_path, default_config):
-    from dualstack_aks.model.deployment import resolve
-    from dualstack_aks.stacks.app import build_app
+def test_default_config_breaks_no_rule(default_stacks):
+    assert find_violations(default_stacks) == []
 
-    assert PolicyGuard().inspect(build_app(resolve(default_config), str(tmp_path)).app) == []
+
+def test_scoped_acknowledgement_leaves_the_other_region_reported(synthesize):
+    regions = [{"name": "eastus2", "index": 0}, {"name": "westeurope", "index": 1}]
+    accepted = {"AKS-DEFENDER": {"reason": "Defender trial in eastus2 only", "applies_to": ["region-eastus2"]}}
+    assert _synth_problems(synthesize, _with(regions=regions, security__defender=False, security__acknowledgements=accepted)) == [
+        (
+            "guard.yaml: security.defender: turns off security control AKS-DEFENDER (Microsoft Defender for Containers is on; "
+            "not met by region-westeurope/cluster/kubernetes_cluster); turn it back on, or add them to `security.acknowledgements.AKS-DEFENDER.applies_to`"
+        )
+    ]
+
+
+# --- each rule on hand-written resource bodies (no jsii) --------------------------------------
+
+# (rule id, Terraform type, a compliant body, a violating body)
+RULE_CASES = [
+    (
+        "AKS-API-ACCESS",
+        CLUSTER,
+        {"api_server_access_profile": {"authorized_ip_ranges": ["198.51.100.0/24"]}},
+        {"api_server_access_profile": {"authorized_ip_ranges": []}},
+    ),
+    ("AKS-API-ACCESS", CLUSTER, {"private_cluster_enabled": True}, {"private_cluster_enabled": False}),
+    ("AKS-API-ACCESS", CLUSTER, {"api_server_access_profile": [{"authorized_ip_ranges": ["198.51.100.0/24"]}]}, {"api_server_access_profile": [{}]}),
+    ("AKS-LOCAL-ACCOUNTS", CLUSTER, {"local_account_disabled": True}, {"local_account_disabled": False}),
+    (
+        "AKS-AZURE-RBAC",
+        CLUSTER,
+        {"azure_active_directory_role_based_access_control": {"azure_rbac_enabled": True}},
+        {"azure_active_directory_role_based_access_control": {"tenant_id": "t"}},
+    ),
+    ("AKS-NETWORK-POLICY", CLUSTER, {"network_profile": {"network_policy": "cilium"}}, {"network_profile": {"network_plugin": "azure"}}),
+    ("AKS-AZURE-POLICY", CLUSTER, {"azure_policy_enabled": True}, {"azure_policy_enabled": False}),
+    (
+        "AKS-DEFENDER",
+        CLUSTER,
+        {"microsoft_defender": {"log_analytics_workspace_id": "${azurerm_log_analytics_workspace.w.id}"}},
+        {"azure_policy_enabled": True},
+    ),
+    ("HOST-ENCRYPTION", CLUSTER, {"default_node_pool": {"host_encryption_enabled": True}}, {"default_node_pool": {"host_encryption_enabled": False}}),
+    ("HOST-ENCRYPTION", NODE_POOL, {"host_encryption_enabled": True}, {"mode": "User"}),
+    ("ACR-ADMIN-USER", REGISTRY, {"admin_enabled": False}, {"admin_enabled": True}),
+    ("ACR-PUBLIC-ACCESS", REGISTRY, {"public_network_access_enabled": False}, {"sku": "Premium"}),
+    (
+        "ACR-PUBLIC-ACCESS",
+        REGISTRY,
+        {"network_rule_set": [{"default_action": "Deny"}]},
+        {"public_network_access_enabled": True, "network_rule_set": [{"default_action": "Allow"}]},
+    ),
+    ("KV-RBAC", KEY_VAULT, {"rbac_authorization_enabled": True}, {"rbac_authorization_enabled": "${var.rbac}"}),
+    ("KV-PURGE-PROTECTION", KEY_VAULT, {"purge_protection_enabled": True}, {"purge_protection_enabled": False}),
+    ("KV-PUBLIC-ACCESS", KEY_VAULT, {"public_network_access_enabled": False}, {"public_network_access_enabled": True}),
+]
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+
+@pytest.mark.parametrize("rule_id, kind, compliant, violating", RULE_CASES, ids=[f"{case[0]}-{position}" for position, case in enumerate(RULE_CASES)])
+def test_rule_on_one_resource_body(rule_id, kind, compliant, violating):
+    rule = RULES_BY_ID[rule_id]
+    assert rule.violations({kind: {"compliant": compliant}}) == []
+    assert rule.violations({kind: {"violating": violating}}) == [(kind, "violating")]
+
+
+def test_every_rule_has_unit_cases_and_keeps_its_id():
+    assert {case[0] for case in RULE_CASES} | {"SUBNET-NSG"} == set(RULE_IDS)
+    assert len(RULE_IDS) == len(set(RULE_IDS)) == 13
+
+
+def _subnets_and_associations(subnets: list[str], associated: list[str]) -> dict:
+    return {
+        SUBNET: {name: {"name": name} for name in subnets},
+        NSG_ASSOCIATION: {
+            f"{name}_nsg": {"subnet_id": f"${{azurerm_subnet.{name}.id}}", "network_security_group_id": "${azurerm_network_security_group.n.id}"}
+            for name in associated
+        },
+    }
+
+
+def test_subnet_nsg_pairs_subnets_with_associations_in_the_same_stack():
+    rule = RULES_BY_ID["SUBNET-NSG"]
+    assert rule.violations(_subnets_and_associations(["nodes", "ingress"], ["nodes", "ingress"])) == []
+    assert rule.violations(_subnets_and_associations(["nodes", "ingress"], ["nodes"])) == [(SUBNET, "ingress")]
+    other_stack_guards_it = {"a": {"resource": _subnets_and_associations(["nodes"], [])}, "b": {"resource": _subnets_and_associations([], ["nodes"])}}
+    assert [violation.construct_path for violation in find_violations(other_stack_guards_it)] == ["a/azurerm_subnet.nodes"]
+
+
+# --- scoped acknowledgements on hand-written stacks -------------------------------------------
+
+
+def _open_vault(path: str) -> dict:
+    return {"//": {"metadata": {"path": path}}, "rbac_authorization_enabled": True, "purge_protection_enabled": True, "public_network_access_enabled": True}
+
+
+OPEN_VAULTS = {
+    "region-eastus2": {
+        "resource": {KEY_VAULT: {"kv": _open_vault("region-eastus2/cluster/key_vault"), "audit": _open_vault("region-eastus2/audit/key_vault")}}
+    },
+    "region-westeurope": {"resource": {KEY_VAULT: {"kv": _open_vault("region-westeurope/cluster/key_vault")}}},
+}
+KV_PUBLIC = "turns off security control KV-PUBLIC-ACCESS (Key Vault is reachable over private endpoints only; not met by {}); turn it back on, or {}"
+SCOPED_REMEDY = "add them to `security.acknowledgements.KV-PUBLIC-ACCESS.applies_to`"
+
+
+def _acknowledgements(applies_to: list[str] | None, reason: str = "vaults reached from the office network") -> dict:
+    return Security.model_validate({"acknowledgements": {"KV-PUBLIC-ACCESS": {"reason": reason, "applies_to": applies_to}}}).acknowledgements
+
+
+@pytest.mark.parametrize(
+    "applies_to, still_reported",
+    [
+        (["region-eastus2/cluster/key_vault"], "region-eastus2/audit/key_vault, region-westeurope/cluster/key_vault"),
+        (["region-eastus2"], "region-westeurope/cluster/key_vault"),
+        (["region-eastus2/audit", "region-westeurope/cluster"], "region-eastus2/cluster/key_vault"),
+    ],
+)
+def test_scoped_acknowledgement_accepts_only_what_it_names(applies_to, still_reported):
+    assert check_policy(OPEN_VAULTS, _acknowledgements(applies_to)) == [
+        ("security.key_vault_public_network_access", KV_PUBLIC.format(still_reported, SCOPED_REMEDY))
+    ]
+
+
+def test_scoped_acknowledgement_can_cover_everything_and_so_can_the_reason_alone():
+    assert check_policy(OPEN_VAULTS, _acknowledgements(["region-eastus2", "region-westeurope"])) == []
+    assert check_policy(OPEN_VAULTS, _acknowledgements(None)) == []
+    assert (
+        check_policy(OPEN_VAULTS, Security.model_validate({"acknowledgements": {"KV-PUBLIC-ACCESS": "vaults reached from the office"}}).acknowledgements) == []
+    )
+
+
+def test_stale_scope_is_an_error_naming_the_entry():
+    # "region-eastus2/cluster/key" is a prefix of a path but no construct of it: scopes end at a "/".
+    problems = check_policy(OPEN_VAULTS, _acknowledgements(["region-westeurope", "region-northeurope", "region-eastus2/cluster/key"]))
+    broken = "region-eastus2/audit/key_vault, region-eastus2/cluster/key_vault, region-westeurope/cluster/key_vault"
+    assert problems == [
+        ("security.key_vault_public_network_access", KV_PUBLIC.format("region-eastus2/audit/key_vault, region-eastus2/cluster/key_vault", SCOPED_REMEDY)),
+        (
+            "security.acknowledgements.KV-PUBLIC-ACCESS.applies_to[1]",
+            f"'region-northeurope' covers nothing that breaks KV-PUBLIC-ACCESS (only {broken}); remove it",
+        ),
+        (
+            "security.acknowledgements.KV-PUBLIC-ACCESS.applies_to[2]",
+            f"'region-eastus2/cluster/key' covers nothing that breaks KV-PUBLIC-ACCESS (only {broken}); remove it",
+        ),
+    ]
+
+
+def test_scoped_acknowledgement_needs_a_real_reason_and_a_broken_rule():
+    assert check_policy(OPEN_VAULTS, _acknowledgements(["region-eastus2", "region-westeurope"], reason="ok")) == [
+        ("security.acknowledgements.KV-PUBLIC-ACCESS", "give the reason in at least 10 characters, got 'ok'")
+    ]
+    closed = {"region-eastus2": {"resource": {KEY_VAULT: {"kv": {**_open_vault("region-eastus2/cluster/key_vault"), "public_network_access_enabled": False}}}}}
+    assert check_policy(closed, _acknowledgements(["region-eastus2"])) == [
+        ("security.acknowledgements.KV-PUBLIC-ACCESS", "acknowledges a control that is on; remove the entry")
+    ]
+
+
+def test_resource_without_construct_metadata_is_named_by_its_address():
+    """A resource added as a raw override carries no construct path."""
+    raw = {"global": {"resource": {KEY_VAULT: {"raw": {"rbac_authorization_enabled": True, "purge_protection_enabled": True}}}}}
+    assert check_policy(raw, {}) == [
+        (
+            "security.key_vault_public_network_access",
+            KV_PUBLIC.format("global/azurerm_key_vault.raw", "add `security.acknowledgements.KV-PUBLIC-ACCESS: <reason>`"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "acknowledgement, expected",
+    [
+        ({"applies_to": ["region-eastus2"]}, "security.acknowledgements.KV-RBAC.reason: is required"),
+        ({"reason": "a long enough reason", "applies_to": []}, "security.acknowledgements.KV-RBAC.applies_to: must have at least 1 item(s), got 0"),
+        (5, "security.acknowledgements.KV-RBAC: must be the reason as text, or a mapping with reason and applies_to, got 5"),
+    ],
+)
+def test_acknowledgement_shape_is_checked_with_the_config(acknowledgement, expected):
+    with pytest.raises(ConfigError) as error:
+        parse_config(_with(security__acknowledgements={"KV-RBAC": acknowledgement}), "guard.yaml")
+    assert error.value.problems == [f"guard.yaml: {expected}"]
 
 
 # --- no credentials in the output -------------------------------------------------------------

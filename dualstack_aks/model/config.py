@@ -12,7 +12,7 @@ import re
 from types import UnionType
 from typing import Annotated, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from dualstack_aks.model.regions import AZURE_REGION_CODES
 
@@ -223,6 +223,27 @@ class SampleAppSettings(_Model):
     port: int = Field(8080, ge=1024, le=65535, description="Port the echo server listens on (HTTP).")
 
 
+class Acknowledgement(_Model):
+    """Why a policy rule may be broken: everywhere, or only where `applies_to` says (like cdk-nag's resource suppressions)."""
+
+    reason: str = Field(description="Why breaking the rule is acceptable (at least 10 characters).")
+    applies_to: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="Stacks (`region-eastus2`) or construct paths in one (`region-eastus2/cluster/key_vault`), each covering what is under it; not set: everywhere.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reason_alone(cls, value: object) -> object:
+        # `RULE: <reason>` is short for `RULE: {reason: <reason>}`: the rule is accepted everywhere.
+        if isinstance(value, str):
+            return {"reason": value}
+        if isinstance(value, dict | Acknowledgement):
+            return value
+        raise ValueError(f"must be the reason as text, or a mapping with reason and applies_to, got {value!r}")
+
+
 class Security(_Model):
     """Security controls, on by default. Turning one off needs an entry in `acknowledgements`."""
 
@@ -232,8 +253,10 @@ class Security(_Model):
     registry_public_network_access: bool = Field(False, description="Reach the registry from the Internet (e.g. to push from hosted CI runners); else private endpoints only.")
     registry_allowed_ip_ranges: list[IPv4Cidr] = Field([], description="With public access on: IPv4 ranges allowed to the registry (empty: everyone).")
     key_vault_public_network_access: bool = Field(False, description="Reach the Key Vaults from the Internet; else private endpoints only.")
-    acknowledgements: dict[str, str] = Field(
-        {}, description="Policy rule id -> why it is acceptable here, for each control turned off (rule ids: README, Security)."
+    acknowledgements: dict[str, Acknowledgement] = Field(
+        {},
+        description="Policy rule id -> why it is acceptable here, for each control turned off (rule ids: README, Security): "
+        "the reason alone accepts it everywhere, `{reason, applies_to: [stacks or construct paths]}` only there.",
     )
 
 
