@@ -23,7 +23,7 @@ CDKTF := $(CURDIR)/node_modules/.bin/cdktf
 CDKTF_FLAGS ?=
 # CI sets REQUIRE_REMOTE_STATE=1: a runner's disk is discarded, so state must be in the azurerm backend.
 REQUIRE_REMOTE_STATE ?=
-PREFLIGHT := $(BIN)/python -m dualstack_aks.deploy.preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
+PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
 .PHONY: help install synth plan-addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
@@ -62,17 +62,17 @@ synth: $(VENV)/.installed
 	$(BIN)/python main.py $(CONFIG_ARG)
 
 plan-addresses: $(VENV)/.installed
-	$(BIN)/python main.py $(CONFIG_ARG) --plan
+	$(BIN)/python -m dualstack_aks addresses $(CONFIG_ARG)
 
 docs: $(VENV)/.installed
-	$(BIN)/python -m dualstack_aks.model.reference --write
+	$(BIN)/python -m dualstack_aks docs
 
 # The default config's picture is the README's; another config's goes to docs/diagrams/<its name>.
 DIAGRAM := $(if $(CONFIG),docs/diagrams/$(basename $(notdir $(CONFIG))),docs/diagram)
 
 diagram: $(VENV)/.installed graphviz
 	$(BIN)/python main.py $(CONFIG_ARG) --outdir cdktf.out
-	$(BIN)/python -m dualstack_aks.output.diagram --outdir cdktf.out --output $(DIAGRAM)
+	$(BIN)/python -m dualstack_aks diagram --outdir cdktf.out --output $(DIAGRAM)
 
 # Graphviz's dot draws the diagram (and the tests render it): installed, pinned, with apt when root, else named.
 GRAPHVIZ_DEB := 2.42.2-7+deb12u1
@@ -96,7 +96,7 @@ snapshot-update: $(VENV)/.installed
 diff: $(VENV)/.installed node_modules/.installed
 	@$(PREFLIGHT) diff
 	$(BIN)/python main.py $(CONFIG_ARG)
-	$(BIN)/python -m dualstack_aks.deploy.diff run --cdktf $(CDKTF)
+	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF)
 
 # Every stack in dependency order; with REGION, that region's two stacks only, in order.
 deploy: $(VENV)/.installed node_modules/.installed
@@ -112,7 +112,7 @@ destroy: $(VENV)/.installed node_modules/.installed
 
 bootstrap-state: $(VENV)/.installed node_modules/.installed
 	@$(PREFLIGHT) bootstrap-state
-	$(BIN)/python -m dualstack_aks.deploy.bootstrap_state $(CONFIG_ARG) --outdir $(STATE_OUTDIR)
+	$(BIN)/python -m dualstack_aks bootstrap-state $(CONFIG_ARG) --outdir $(STATE_OUTDIR)
 	$(CDKTF) deploy --skip-synth --output $(STATE_OUTDIR) $(CDKTF_FLAGS)
 
 bench: $(VENV)/.installed

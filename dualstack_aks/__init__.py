@@ -4,7 +4,11 @@ Data flows one way: config (YAML → models) → plan (addresses) → constructs
 → stacks (per region + global) → app (wiring, synth).
 """
 
-from dualstack_aks.engine import preload_lazy_provider_index, skip_provider_package_inits, use_project_node
+from dualstack_aks.engine import (
+    preload_lazy_provider_index,
+    skip_provider_package_inits,
+    use_project_node,
+)
 
 # Before any construct module imports a provider resource module and jsii starts node (see provider_imports).
 skip_provider_package_inits()

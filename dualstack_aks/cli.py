@@ -1,33 +1,274 @@
-"""What the entry points share (main.py, bootstrap_state.py, scripts/preflight.py): which config
-file to read, and a bad config reported as one line per problem instead of a stack trace."""
+"""The one command line: `python -m dualstack_aks <command>` (main.py runs `synth` for cdktf).
+
+Every command turns its failures into one line per problem: exit status 2 for bad input (config,
+output directory, arguments), 1 for a failed step, 130 when interrupted; never a traceback.
+"""
 
 from __future__ import annotations
 
-import argparse
 import os
+import signal
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+import click
 
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.loading import ConfigError, load_config
 
 DEFAULT_CONFIG = "config/default.yaml"
-EXIT_BAD_CONFIG = 2
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
-def add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", help=f"YAML config (default: $DUALSTACK_CONFIG, else {DEFAULT_CONFIG})")
-
-
-def _config_path(option: str | None) -> str:
-    return option or os.environ.get("DUALSTACK_CONFIG") or DEFAULT_CONFIG
+def config_path(option: str | None) -> str:
+    """The config file `--config` names, else $DUALSTACK_CONFIG, else the default."""
+    if option is not None:
+        return option
+    return os.environ.get("DUALSTACK_CONFIG") or DEFAULT_CONFIG
 
 
 def load_or_report(option: str | None) -> tuple[str, Config | None]:
-    """The config file `--config` names (else $DUALSTACK_CONFIG, else the default), and its
-    validated config, or None once its problems are printed to stderr."""
-    path = _config_path(option)
+    """The config file and its validated config, or None once its problems are printed to stderr."""
+    path = config_path(option)
     try:
         return path, load_config(path)
     except ConfigError as error:
         print("\n".join(error.problems), file=sys.stderr)
         return path, None
+
+
+_received: list[int] = []
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def raise_on_termination() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP end the synth cleanly, through the same handlers."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+
+
+def was_interrupted() -> bool:
+    """A Ctrl-C also reaches jsii's node, whose death then surfaces as some other error first."""
+    return bool(_received)
+
+
+def report_failure(error: BaseException) -> int:
+    """An unexpected failure as one line (DUALSTACK_DEBUG=1 shows the traceback)."""
+    if os.environ.get("DUALSTACK_DEBUG"):
+        raise error
+    first_line = (str(error).strip().splitlines() or [""])[0]
+    print(f"synth failed: {type(error).__name__}: {first_line} (DUALSTACK_DEBUG=1 shows the traceback)", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def report_interrupt(outdir: str) -> int:
+    print(f"interrupted; every file in {outdir}/ is complete (the last synth's, or this one's)", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+config_option = click.option("--config", "config_option", metavar="PATH", help=f"YAML config (default: $DUALSTACK_CONFIG, else {DEFAULT_CONFIG})")
+outdir_option = click.option("--outdir", metavar="DIR", help="the synthesized output (default: $CDKTF_OUTDIR, else cdktf.out)")
+
+
+def _outdir(option: str | None, default: str = "cdktf.out") -> str:
+    return option if option is not None else os.environ.get("CDKTF_OUTDIR", default)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Dual-stack (IPv4 + IPv6) AKS in every region, synthesized as Terraform JSON by CDKTF."""
+
+
+@cli.command()
+@config_option
+@outdir_option
+def synth(config_option: str | None, outdir: str | None) -> int:
+    """Synthesize every stack into the output directory and print a summary."""
+    from dualstack_aks.engine import NodeMissing, require_node
+    from dualstack_aks.output.outdir import OutdirError
+    from dualstack_aks.synth import synth_with_cdktf_cli_rules
+
+    raise_on_termination()
+    target = _outdir(outdir)
+    path, config = load_or_report(config_option)
+    if config is None:
+        return EXIT_BAD_INPUT
+
+    def build(staging: str) -> None:
+        require_node()
+        # Imported here so that config and output directory errors answer without loading jsii.
+        from dualstack_aks.synth import synthesize
+
+        synthesize(config, staging, source=path)
+
+    try:
+        synth_with_cdktf_cli_rules(target, build, config_path=path)
+    except (ConfigError, OutdirError, NodeMissing) as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return report_interrupt(target)
+    except Exception as error:
+        return report_interrupt(target) if was_interrupted() else report_failure(error)
+    from dualstack_aks.output.summary import format_summary
+
+    print(format_summary(target))
+    return 0
+
+
+@cli.command()
+@config_option
+def addresses(config_option: str | None) -> int:
+    """Print every region's address ranges (no synth)."""
+    from dualstack_aks.model.addresses import format_addresses
+    from dualstack_aks.model.deployment import allocate_regions
+
+    _, config = load_or_report(config_option)
+    if config is None:
+        return EXIT_BAD_INPUT
+    print(format_addresses(allocate_regions(config)))
+    return 0
+
+
+@cli.command()
+@outdir_option
+@click.option("--output", default="docs/diagram", show_default=True, help="path without extension; .svg and .png are written")
+def diagram(outdir: str | None, output: str) -> int:
+    """Draw the synthesized output (run synth first)."""
+    from dualstack_aks.output.diagram import DiagramError, write_diagram
+
+    try:
+        written = write_diagram(_outdir(outdir), output)
+    except DiagramError as error:
+        print(f"diagram: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print("wrote " + ", ".join(str(path) for path in written))
+    return 0
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="exit 1 when a generated file is stale instead of writing it")
+def docs(check: bool) -> int:
+    """Write the configuration reference (generated from the config models)."""
+    from dualstack_aks.model.reference import README, render_reference, with_reference
+
+    current = README.read_text(encoding="utf-8")
+    wanted = with_reference(current, render_reference())
+    if check:
+        stale = current != wanted
+        print(f"{README.name}: {'stale: run `make docs`' if stale else 'up to date'}")
+        return EXIT_FAILED if stale else 0
+    README.write_text(wanted, encoding="utf-8")
+    print(f"wrote the configuration reference into {README.name}")
+    return 0
+
+
+@cli.command()
+@click.argument("command", type=click.Choice(["diff", "deploy", "destroy", "bootstrap-state"]))
+@config_option
+@click.option("--region", help="the one region deploy or destroy acts on")
+@click.option("--require-remote-state", is_flag=True, help="fail unless the config keeps state in azurerm (CI)")
+def preflight(command: str, config_option: str | None, region: str | None, require_remote_state: bool) -> int:
+    """Check what `make diff | deploy | destroy | bootstrap-state` needs, one line per missing piece."""
+    from dualstack_aks.deploy.preflight import EXIT_MISSING, check
+
+    path, config = load_or_report(config_option)
+    if config is None:
+        return EXIT_BAD_INPUT
+    problems = check(command, config, path, region, require_remote_state, os.environ)
+    for problem in problems:
+        print(f"make {command}: {problem}", file=sys.stderr)
+    return EXIT_MISSING if problems else 0
+
+
+@cli.command()
+@outdir_option
+@click.option("--cdktf", default="node_modules/.bin/cdktf", show_default=True, help="the pinned cdktf CLI")
+@click.option("--summary-only", is_flag=True, help="print the Markdown summary of the last run (or of the synth) without diffing")
+def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
+    """`cdktf diff` every stack in dependency order and record the planned changes."""
+    from dualstack_aks.deploy.diff import (
+        FAILED,
+        format_diff_markdown,
+        format_summary,
+        run_diffs,
+        write_diff_summary,
+    )
+
+    target = Path(_outdir(outdir))
+    if summary_only:
+        print(format_summary(target), end="")
+        return 0
+    diffs = run_diffs(target, cdktf)
+    write_diff_summary(target, diffs)
+    print(format_diff_markdown(diffs))
+    return EXIT_FAILED if any(result.status == FAILED for result in diffs) else 0
+
+
+@cli.command("bootstrap-state")
+@config_option
+@outdir_option
+def bootstrap_state(config_option: str | None, outdir: str | None) -> int:
+    """Synthesize the one-time stack that creates the azurerm state backend named in the config."""
+    from dualstack_aks.deploy.bootstrap_state import (
+        DEFAULT_OUTDIR,
+        STATE_STACK,
+        build_state_app,
+    )
+    from dualstack_aks.output.outdir import OutdirError
+    from dualstack_aks.synth import synth_with_cdktf_cli_rules
+
+    path, config = load_or_report(config_option)
+    if config is None:
+        return EXIT_BAD_INPUT
+    backend = config.backend
+    if backend.type != "azurerm":
+        print(f"{path}: backend.type is local; set backend.type: azurerm, backend.resource_group_name and backend.storage_account_name first", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    target = _outdir(outdir, DEFAULT_OUTDIR)
+    try:
+        synth_with_cdktf_cli_rules(target, lambda staging: build_state_app(config, staging).synth(), config_path=path)
+    except OutdirError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(
+        f"Synthesized stack {STATE_STACK} into {target}/: resource group {backend.resource_group_name}, "
+        f"storage account {backend.storage_account_name}, container {backend.container_name}"
+    )
+    return 0
+
+
+@cli.command("chart-keys")
+@click.argument("chart_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def chart_keys(chart_dir: Path) -> int:
+    """Print the values key list of an unpacked Helm chart (for helm-values/chart-keys/)."""
+    from dualstack_aks.model.chart_keys import render_key_list
+
+    sys.stdout.write(render_key_list(chart_dir))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, prog_name: str = "python -m dualstack_aks") -> int:
+    """Run one command; its exit status (click's own usage errors exit 2)."""
+    try:
+        status = cli.main(args=list(argv) if argv is not None else None, prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read our output stopped reading (`| head`): nothing more to say, and nowhere to say it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    return status if isinstance(status, int) else 0

@@ -1,22 +1,17 @@
-"""Synthesize a validated config into the output directory (see output/outdir.py for how it is
-written), and turn every way a synth can end into one line for the user."""
+"""The synth pipeline: resolve the config, build the stacks, synth into a staging folder, check
+the policy on the JSON, then publish into the output directory (output/outdir.py)."""
 
 from __future__ import annotations
 
 import os
-import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.deployment import resolve
 from dualstack_aks.model.loading import ConfigError
 from dualstack_aks.output.outdir import OutdirError, synth_into
 
-EXIT_BAD_INPUT = 2
-EXIT_FAILED = 1
 # The cdktf CLI sets this for the app it runs; it then removes orphaned stack folders itself.
 CDKTF_CLI_HCL_VARIABLE = "SYNTH_HCL_OUTPUT"
 
@@ -41,36 +36,3 @@ def synth_with_cdktf_cli_rules(outdir: str, synth: Callable[[str], None], config
     if os.environ.get(CDKTF_CLI_HCL_VARIABLE) == "true":
         raise OutdirError(f"cdktf synth --hcl: not supported (the stacks are Terraform JSON); {outdir} was left as it was, run `cdktf synth` without --hcl")
     return synth_into(outdir, synth, config_path=config_path, remove_orphans=not under_cli)
-
-
-_received: list[int] = []
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    _received.append(signum)
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
-def raise_on_termination() -> None:
-    """Ctrl-C, SIGTERM and SIGHUP end the synth cleanly, through the same handlers."""
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _interrupt)
-
-
-def was_interrupted() -> bool:
-    """A Ctrl-C also reaches jsii's node, whose death then surfaces as some other error first."""
-    return bool(_received)
-
-
-def report_failure(error: BaseException) -> int:
-    """An unexpected failure as one line (DUALSTACK_DEBUG=1 shows the traceback)."""
-    if os.environ.get("DUALSTACK_DEBUG"):
-        raise error
-    first_line = (str(error).strip().splitlines() or [""])[0]
-    print(f"synth failed: {type(error).__name__}: {first_line} (DUALSTACK_DEBUG=1 shows the traceback)", file=sys.stderr)
-    return EXIT_FAILED
-
-
-def report_interrupt(outdir: str) -> int:
-    print(f"interrupted; every file in {outdir}/ is complete (the last synth's, or this one's)", file=sys.stderr)
-    return 130

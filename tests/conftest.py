@@ -31,8 +31,8 @@ Synthesized = dict[str, dict]  # stack name -> Terraform JSON
 def synthesize(tmp_path_factory) -> Callable[..., tuple[Path, Synthesized]]:
     """Synthesize a config (once per distinct config) and return (outdir, stacks); `source`
     names the config in policy errors."""
-    from dualstack_aks.synth import synthesize as synthesize_app
     from dualstack_aks.output.summary import read_stacks
+    from dualstack_aks.synth import synthesize as synthesize_app
 
     cache: dict[str, tuple[Path, Synthesized]] = {}
 

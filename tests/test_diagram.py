@@ -7,12 +7,13 @@ from __future__ import annotations
 import copy
 import subprocess
 import xml.etree.ElementTree as ElementTree
+
 import pytest
 import yaml
 
-from dualstack_aks.output.diagram import main as diagram_main
-from dualstack_aks.output.diagram import render, to_dot, write_diagram
+from dualstack_aks.cli import main as cli_main
 from dualstack_aks.model.loading import load_config
+from dualstack_aks.output.diagram import render, to_dot, write_diagram
 from dualstack_aks.output.reader import read_topology
 from tests.conftest import DEFAULT_CONFIG, REPO, SHIPPED_CONFIGS, config_id, resources
 
@@ -96,7 +97,7 @@ def test_two_renders_are_byte_identical(synthesize, default_config, tmp_path):
 
 
 def test_missing_synth_output_fails_with_a_clear_message(tmp_path, capsys):
-    assert diagram_main(["--outdir", str(tmp_path / "cdktf.out"), "--output", str(tmp_path / "diagram")]) == 1
+    assert cli_main(["diagram", "--outdir", str(tmp_path / "cdktf.out"), "--output", str(tmp_path / "diagram")]) == 1
     assert "manifest.json not found: synthesize first" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 

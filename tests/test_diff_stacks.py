@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from dualstack_aks.deploy.diff import FAILED, PLANNED, WAITING, count_changes, format_summary, main, read_stacks_in_order, run_diffs
+from dualstack_aks.cli import main as cli_main
+from dualstack_aks.deploy.diff import (
+    FAILED,
+    PLANNED,
+    WAITING,
+    count_changes,
+    format_summary,
+    read_stacks_in_order,
+    run_diffs,
+)
 
 # stack -> dependencies, in the manifest's (alphabetical) order, as cdktf writes it.
 STACKS = {"global": [], "ingress-eastus2": ["region-eastus2"], "region-eastus2": ["global"]}
@@ -96,7 +105,7 @@ def test_a_plan_that_needs_an_undeployed_cluster_waits(tmp_path):
 def test_a_plan_failing_on_its_own_fails_the_run_and_the_summary_says_so(tmp_path, on_path):
     outdir, bin_dir = fake_outdir(tmp_path, {}, failing={"ingress-eastus2"})
     on_path(bin_dir)
-    assert main(["run", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 1
+    assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 1
     summary = format_summary(outdir)
     assert "| `global` | 0 | 0 | 0 | 0 | no changes | – |" in summary
     assert "| `ingress-eastus2` | – | – | – | – | plan failed (see the job log) | `region-eastus2` |" in summary
@@ -107,7 +116,7 @@ def test_summary_lists_what_would_be_deleted(tmp_path, on_path):
     replaces_the_cluster = {"resource_changes": [resource_change("azurerm_kubernetes_cluster.cluster", "delete", "create")]}
     outdir, bin_dir = fake_outdir(tmp_path, {"region-eastus2": replaces_the_cluster}, set())
     on_path(bin_dir)
-    assert main(["run", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 0
+    assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 0
     summary = format_summary(outdir)
     assert "| `region-eastus2` | 0 | 0 | 1 | 0 | changes | `global` |" in summary
     assert "- `region-eastus2`: `azurerm_kubernetes_cluster.cluster`" in summary

@@ -1,7 +1,7 @@
 """Every Helm values key we set exists in the chart version it is sent to.
 
 ingress-nginx ships no values schema, so Helm silently ignores a misspelled key. The key lists
-in helm-values/chart-keys/ (format in their header, written by scripts/chart_keys.py) stand in
+in helm-values/chart-keys/ (format in their header, written by `python -m dualstack_aks chart-keys`) stand in
 for the schema.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dualstack_aks.model.chart_keys import key_lines
 from dualstack_aks.model.config import IngressSettings
 from dualstack_aks.model.ingress import VALUES_DIR
 from dualstack_aks.model.loading import load_config
-from scripts.chart_keys import key_lines
 from tests.conftest import SHIPPED_CONFIGS, config_id, resources
 
 CHART = "ingress-nginx"
@@ -43,7 +43,7 @@ class ChartKeys:
     @classmethod
     def of(cls, chart: str, version: str) -> ChartKeys:
         path = KEY_LISTS / f"{chart}-{version}.txt"
-        assert path.is_file(), f"no key list for {chart} {version}: write {path.relative_to(VALUES_DIR.parent)} with scripts/chart_keys.py"
+        assert path.is_file(), f"no key list for {chart} {version}: write {path.relative_to(VALUES_DIR.parent)} with `python -m dualstack_aks chart-keys`"
         return cls.parse(path.read_text(encoding="utf-8").splitlines())
 
     def unknown(self, values: dict, prefix: tuple[str, ...] = ()) -> list[str]:

@@ -20,7 +20,14 @@ import pytest
 
 import main
 from dualstack_aks.output import outdir as outdir_module
-from dualstack_aks.output.outdir import MANIFEST, STAGING_PREFIX, TEMP_MARKER, OutdirError, publish, synth_into
+from dualstack_aks.output.outdir import (
+    MANIFEST,
+    STAGING_PREFIX,
+    TEMP_MARKER,
+    OutdirError,
+    publish,
+    synth_into,
+)
 from tests.conftest import REPO
 
 SINGLE_REGION = REPO / "config" / "examples" / "single-region.yaml"

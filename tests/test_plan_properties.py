@@ -11,10 +11,14 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import main
+from dualstack_aks.cli import main as cli_main
+from dualstack_aks.model.addresses import (
+    IPV4_SLOT_PREFIX,
+    IPV6_SLOT_PREFIX,
+    subnet_count,
+)
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.loading import parse_config
-from dualstack_aks.model.addresses import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, subnet_count
 from dualstack_aks.model.regions import AZURE_REGION_CODES
 from dualstack_aks.model.validation import check_config
 from tests.conftest import DEFAULT_CONFIG, addresses_by_region, only
@@ -118,8 +122,8 @@ def test_adding_or_removing_a_region_moves_no_other_region(data, choice):
 @given(configs())
 @example(TWENTY_REGIONS)
 def test_every_generated_config_synthesizes(config):
-    from dualstack_aks.synth import synthesize
     from dualstack_aks.output.summary import read_stacks
+    from dualstack_aks.synth import synthesize
 
     plan = addresses_by_region(config)
     with tempfile.TemporaryDirectory() as outdir:
@@ -131,7 +135,7 @@ def test_every_generated_config_synthesizes(config):
 
 
 def test_plan_table_has_every_region_and_both_families(capsys):
-    assert main.main(["--config", str(DEFAULT_CONFIG), "--plan"]) == 0
+    assert cli_main(["addresses", "--config", str(DEFAULT_CONFIG)]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert rows[0] == ["region", "range", "IPv4", "IPv6"]
     expected = [["region", "range", "IPv4", "IPv6"]]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dualstack_aks.model.loading import load_config
 from dualstack_aks.deploy.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION, check
+from dualstack_aks.model.loading import load_config
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 REMOTE_STATE_CONFIG = REPO / "config" / "examples" / "three-regions-remote-state.yaml"
@@ -45,7 +45,7 @@ def first_region(config) -> str:
 
 
 def preflight(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dualstack_aks.deploy.preflight", *args], cwd=REPO, env=env, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "dualstack_aks", "preflight", *args], cwd=REPO, env=env, capture_output=True, text=True)
 
 
 def test_silent_when_everything_is_in_place(everything, first_region):

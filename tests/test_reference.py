@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dualstack_aks.model.reference import END, README, START, reference_rows, render_reference, with_reference
+from dualstack_aks.model.reference import (
+    END,
+    README,
+    START,
+    reference_rows,
+    render_reference,
+    with_reference,
+)
 
 
 def test_readme_reference_is_current():

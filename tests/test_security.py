@@ -16,7 +16,16 @@ from dualstack_aks.model.config import Security
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
 from dualstack_aks.output.reader import read_stacks
 from dualstack_aks.policy.guard import check_policy, find_violations
-from dualstack_aks.policy.rules import CLUSTER, KEY_VAULT, NODE_POOL, NSG_ASSOCIATION, REGISTRY, RULE_IDS, RULES, SUBNET
+from dualstack_aks.policy.rules import (
+    CLUSTER,
+    KEY_VAULT,
+    NODE_POOL,
+    NSG_ASSOCIATION,
+    REGISTRY,
+    RULE_IDS,
+    RULES,
+    SUBNET,
+)
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, only
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv/checkov/bin/checkov"))

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from dualstack_aks.cli import main as cli_main
+from dualstack_aks.deploy.bootstrap_state import STATE_STACK, build_state_app
 from dualstack_aks.model.deployment import home_region
-from dualstack_aks.deploy.bootstrap_state import STATE_STACK, build_state_app, main
 from dualstack_aks.model.loading import load_config
 from dualstack_aks.stacks.state_stack import STATE_DATA_ROLE, STATE_RETENTION_DAYS
 from tests.conftest import REPO, only
@@ -79,7 +80,7 @@ def test_its_own_state_is_a_local_file_outside_the_outdir(stack):
 
 
 def test_a_local_backend_config_is_refused_in_one_line(capsys):
-    assert main(["--config", str(REPO / "config" / "default.yaml")]) == 2
+    assert cli_main(["bootstrap-state", "--config", str(REPO / "config" / "default.yaml")]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"{REPO / 'config' / 'default.yaml'}: backend.type is local; set backend.type: azurerm, "
         "backend.resource_group_name and backend.storage_account_name first"

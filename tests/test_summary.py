@@ -4,7 +4,6 @@ its IPv4 and IPv6 entries (public IP resource, public name, private name) under 
 from __future__ import annotations
 
 from dualstack_aks.model.deployment import private_zone
-
 from dualstack_aks.output.summary import format_summary
 from tests.conftest import resources
 

@@ -11,7 +11,14 @@ import pytest
 import yaml
 
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
-from tests.conftest import DEFAULT_CONFIG, REPO, addresses_by_region, helm_values, only, resources
+from tests.conftest import (
+    DEFAULT_CONFIG,
+    REPO,
+    addresses_by_region,
+    helm_values,
+    only,
+    resources,
+)
 
 EXAMPLES = REPO / "config" / "examples"
 

@@ -18,7 +18,10 @@ from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesClusterNetworkProfileLoadBalancerProfile,
     KubernetesClusterOmsAgent,
 )
-from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import KubernetesClusterNodePool, KubernetesClusterNodePoolUpgradeSettings
+from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import (
+    KubernetesClusterNodePool,
+    KubernetesClusterNodePoolUpgradeSettings,
+)
 from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
 from constructs import Construct
 

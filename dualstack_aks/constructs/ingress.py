@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_azurerm.data_azurerm_public_ip import DataAzurermPublicIp
 from cdktf_cdktf_provider_helm.release import Release
-from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from cdktf_cdktf_provider_kubernetes.namespace_v1 import (
+    NamespaceV1,
+    NamespaceV1Metadata,
+)
 from constructs import Construct
 
 from dualstack_aks.model.ingress import IngressRelease, release_values, render_values

@@ -13,7 +13,9 @@ from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule import (
     MonitorDataCollectionRuleDestinations,
     MonitorDataCollectionRuleDestinationsLogAnalytics,
 )
-from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule_association import MonitorDataCollectionRuleAssociation
+from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule_association import (
+    MonitorDataCollectionRuleAssociation,
+)
 from cdktf_cdktf_provider_azurerm.monitor_diagnostic_setting import (
     MonitorDiagnosticSetting,
     MonitorDiagnosticSettingEnabledLog,

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
 from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
 from cdktf_cdktf_provider_azurerm.subnet import Subnet
-from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import SubnetNetworkSecurityGroupAssociation
+from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import (
+    SubnetNetworkSecurityGroupAssociation,
+)
 from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
 from constructs import Construct
 

@@ -8,7 +8,9 @@ login name: every region's endpoint would overwrite it with an address other reg
 from __future__ import annotations
 
 from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone
-from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import PrivateDnsZoneVirtualNetworkLink
+from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import (
+    PrivateDnsZoneVirtualNetworkLink,
+)
 from cdktf_cdktf_provider_azurerm.private_endpoint import (
     PrivateEndpoint,
     PrivateEndpointPrivateDnsZoneGroup,

@@ -34,8 +34,16 @@ from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
     IngressV1SpecRuleHttpPathBackendService,
     IngressV1SpecRuleHttpPathBackendServicePort,
 )
-from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
-from cdktf_cdktf_provider_kubernetes.service_v1 import ServiceV1, ServiceV1Metadata, ServiceV1Spec, ServiceV1SpecPort
+from cdktf_cdktf_provider_kubernetes.namespace_v1 import (
+    NamespaceV1,
+    NamespaceV1Metadata,
+)
+from cdktf_cdktf_provider_kubernetes.service_v1 import (
+    ServiceV1,
+    ServiceV1Metadata,
+    ServiceV1Spec,
+    ServiceV1SpecPort,
+)
 from constructs import Construct
 
 from dualstack_aks.model.deployment import SampleAppSpec

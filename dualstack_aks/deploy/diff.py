@@ -1,20 +1,18 @@
 """`cdktf diff` of every synthesized stack in dependency order, and the review summary.
 
-python -m dualstack_aks.deploy.diff run [--outdir cdktf.out] [--cdktf PATH]
+python -m dualstack_aks diff [--outdir cdktf.out] [--cdktf PATH]
     diffs each stack (after `python main.py` wrote the outdir), counts the planned changes from
     `terraform show -json plan` and records them in <outdir>/diff-summary.json; exits 1 when a
     stack's plan fails for a reason other than a dependency that is not deployed yet.
-python -m dualstack_aks.deploy.diff summary [--outdir cdktf.out]
+python -m dualstack_aks diff --summary-only [--outdir cdktf.out]
     prints a Markdown summary (the pull request's job summary): the diff counts when `run`
     recorded them, else the synthesized stacks and their resource counts.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -190,34 +188,3 @@ def format_summary(outdir: Path) -> str:
     if diffs is not None:
         return format_diff_markdown(diffs)
     return format_synth_markdown(read_stacks_in_order(outdir))
-
-
-def _run(args: argparse.Namespace) -> int:
-    outdir = Path(args.outdir)
-    diffs = run_diffs(outdir, args.cdktf)
-    write_diff_summary(outdir, diffs)
-    print(format_diff_markdown(diffs))
-    return 1 if any(diff.status == FAILED for diff in diffs) else 0
-
-
-def _summary(args: argparse.Namespace) -> int:
-    print(format_summary(Path(args.outdir)), end="")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="diff every stack and record the counts")
-    run.add_argument("--cdktf", default="node_modules/.bin/cdktf", help="the pinned cdktf CLI")
-    run.set_defaults(handler=_run)
-    summary = commands.add_parser("summary", help="print the Markdown summary")
-    summary.set_defaults(handler=_summary)
-    for command in (run, summary):
-        command.add_argument("--outdir", default="cdktf.out", help="the synthesized output (default: cdktf.out)")
-    args = parser.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

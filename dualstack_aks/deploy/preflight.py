@@ -1,6 +1,6 @@
 """Checks what `make diff | deploy | destroy | bootstrap-state` need before cdktf starts.
 
-python -m dualstack_aks.deploy.preflight [--config PATH] [--region REGION] [--require-remote-state] COMMAND
+python -m dualstack_aks preflight COMMAND [--config PATH] [--region REGION] [--require-remote-state]
 
 Prints one line per missing prerequisite, saying what to install or set, and exits 1; a bad
 config prints its problems and exits 2; exits 0 silently when everything is in place.
@@ -8,14 +8,10 @@ config prints its problems and exits 2; exits 0 silently when everything is in p
 
 from __future__ import annotations
 
-import argparse
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
 
-from dualstack_aks.cli import EXIT_BAD_CONFIG, add_config_option, load_or_report
 from dualstack_aks.model.config import Config
 
 # The versions CI installs (tests/test_workflows.py keeps the workflows in step with these).
@@ -116,27 +112,3 @@ def check(command: str, config: Config, config_path: str, region: str | None, re
         *_tool_problems(command, env),
         *_credential_problems(command, env, config, config_path),
     ]
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=COMMANDS)
-    add_config_option(parser)
-    parser.add_argument("--region", help="the one region deploy or destroy acts on")
-    parser.add_argument("--require-remote-state", action="store_true", help="fail unless the config keeps state in azurerm (CI)")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    path, config = load_or_report(args.config)
-    if config is None:
-        return EXIT_BAD_CONFIG
-    problems = check(args.command, config, path, args.region, args.require_remote_state, os.environ)
-    for problem in problems:
-        print(f"make {args.command}: {problem}", file=sys.stderr)
-    return EXIT_MISSING if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

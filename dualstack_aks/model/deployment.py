@@ -11,9 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from dualstack_aks.model.addresses import AllocationError, RegionAddresses, allocate_region
+from dualstack_aks.model.addresses import (
+    AllocationError,
+    RegionAddresses,
+    allocate_region,
+)
 from dualstack_aks.model.config import ClusterSettings, Config, NodePool, RegionSettings
-from dualstack_aks.model.ingress import IP_FAMILY, IngressRelease, plan_releases, public_families
+from dualstack_aks.model.ingress import (
+    IP_FAMILY,
+    IngressRelease,
+    plan_releases,
+    public_families,
+)
 from dualstack_aks.model.names import GlobalNames, RegionNames
 
 GLOBAL_STACK = "global"

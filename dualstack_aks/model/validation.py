@@ -13,9 +13,21 @@ from collections.abc import Iterator
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from itertools import combinations
 
-from dualstack_aks.model.addresses import IPV4_SLOT_PREFIX, IPV6_SLOT_PREFIX, RegionAddresses, subnet_count
+from dualstack_aks.model.addresses import (
+    IPV4_SLOT_PREFIX,
+    IPV6_SLOT_PREFIX,
+    RegionAddresses,
+    subnet_count,
+)
 from dualstack_aks.model.config import AddressSpace, Config
-from dualstack_aks.model.deployment import MAX_SURGE_PERCENT, ClusterSpec, Deployment, UnallocatedRanges, private_zone, resolve
+from dualstack_aks.model.deployment import (
+    MAX_SURGE_PERCENT,
+    ClusterSpec,
+    Deployment,
+    UnallocatedRanges,
+    private_zone,
+    resolve,
+)
 from dualstack_aks.model.names import NAME_RULES
 
 Problem = tuple[str, str]

@@ -1,6 +1,6 @@
 """Draw what will be deployed, from the synthesized output (never from the config), with Graphviz.
 
-    python -m dualstack_aks.output.diagram [--outdir cdktf.out] [--output docs/diagram]
+    python -m dualstack_aks diagram [--outdir cdktf.out] [--output docs/diagram]
 
 writes <output>.svg and <output>.png. The IPv4 path is black, the IPv6 path orange; an edge that
 changes colour half-way is the ingress that proxies to the other family (the NAT64/NAT46 hop).
@@ -8,17 +8,23 @@ changes colour half-way is the ingress that proxies to the other family (the NAT
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
-from dualstack_aks.output.reader import DnsRecord, PrivateEndpoint, RegionView, SynthOutputError, Topology, read_stacks, read_topology
+from dualstack_aks.output.reader import (
+    DnsRecord,
+    PrivateEndpoint,
+    RegionView,
+    SynthOutputError,
+    Topology,
+    read_stacks,
+    read_topology,
+)
 
 IPV4_COLOR = "black"
 IPV6_COLOR = "darkorange"
@@ -323,21 +329,3 @@ def write_diagram(outdir: str | Path, output: str | Path) -> list[Path]:
         path.write_bytes(render(source, output_format))
         written.append(path)
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--outdir", default="cdktf.out", help="the synthesized output to draw (default: cdktf.out)")
-    parser.add_argument("--output", default="docs/diagram", help="path without extension; .svg and .png are written (default: docs/diagram)")
-    args = parser.parse_args(argv)
-    try:
-        written = write_diagram(args.outdir, args.output)
-    except DiagramError as error:
-        print(f"diagram: {error}", file=sys.stderr)
-        return 1
-    print("wrote " + ", ".join(str(path) for path in written))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

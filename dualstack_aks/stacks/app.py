@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 from cdktf import App, AzurermBackend, LocalBackend, TerraformStack
 
-from dualstack_aks.model.deployment import AzurermBackendSpec, Deployment, LocalBackendSpec
+from dualstack_aks.model.deployment import (
+    AzurermBackendSpec,
+    Deployment,
+    LocalBackendSpec,
+)
 from dualstack_aks.stacks.global_stack import GlobalStack
 from dualstack_aks.stacks.ingress_stack import IngressStack
 from dualstack_aks.stacks.region_stack import GlobalAttachments, RegionStack

@@ -3,7 +3,10 @@ variables (OIDC in CI), and the Kubernetes-side providers run kubelogin as an ex
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures
+from cdktf_cdktf_provider_azurerm.provider import (
+    AzurermProvider,
+    AzurermProviderFeatures,
+)
 from constructs import Construct
 
 # The Entra ID application behind every AKS cluster's API server (fixed, public).

@@ -10,13 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdktf import TerraformStack
-from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig
+from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
+    DataAzurermClientConfig,
+)
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
-from dualstack_aks.constructs.existing import ExistingCluster, ExistingClusterProps, ExistingNetwork, ExistingNetworkProps
+from dualstack_aks.constructs.existing import (
+    ExistingCluster,
+    ExistingClusterProps,
+    ExistingNetwork,
+    ExistingNetworkProps,
+)
 from dualstack_aks.constructs.interfaces import ClusterAttachment, NetworkAttachment
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.network import Network, NetworkProps

@@ -12,9 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdktf import TerraformResourceLifecycle, TerraformStack
-from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import DataAzurermClientConfig
+from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
+    DataAzurermClientConfig,
+)
 from cdktf_cdktf_provider_azurerm.management_lock import ManagementLock
-from cdktf_cdktf_provider_azurerm.provider import AzurermProvider, AzurermProviderFeatures, AzurermProviderFeaturesStorage
+from cdktf_cdktf_provider_azurerm.provider import (
+    AzurermProvider,
+    AzurermProviderFeatures,
+    AzurermProviderFeaturesStorage,
+)
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from cdktf_cdktf_provider_azurerm.storage_account import (
     StorageAccount,

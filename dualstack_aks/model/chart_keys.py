@@ -1,6 +1,6 @@
 """Writes the values key list of a Helm chart, for tests/test_helm_values.py.
 
-python -m scripts.chart_keys CHART_DIR > helm-values/chart-keys/<chart>-<version>.txt
+python -m dualstack_aks chart-keys CHART_DIR > helm-values/chart-keys/<chart>-<version>.txt
 
 CHART_DIR is the unpacked chart of the new version, e.g. from
 `helm pull ingress-nginx --repo https://kubernetes.github.io/ingress-nginx --version X --untar`
@@ -16,7 +16,6 @@ scan of `{{ }}` actions that follows `with` blocks; reads through variables are 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import yaml
@@ -24,7 +23,7 @@ import yaml
 KeyPath = tuple[str, ...]
 
 HEADER = """\
-# Values keys of the {name} chart {version}, written by scripts/chart_keys.py (see its docstring).
+# Values keys of the {name} chart {version}, written by `python -m dualstack_aks chart-keys` (see its docstring).
 # One dotted key path per line. A line ending in `.*` is a free-form map: any key below it is
 # accepted (annotations, labels, config, Kubernetes objects rendered whole). A list value is
 # checked up to its own key; the items are not checked.
@@ -138,11 +137,7 @@ def key_lines(chart_dir: Path) -> list[str]:
     return lines
 
 
-def main() -> None:
-    chart_dir = Path(sys.argv[1])
+def render_key_list(chart_dir: Path) -> str:
+    """The key list file of the chart unpacked in `chart_dir`."""
     chart = yaml.safe_load((chart_dir / "Chart.yaml").read_text(encoding="utf-8"))
-    sys.stdout.write(HEADER.format(name=chart["name"], version=chart["version"]) + "\n".join(key_lines(chart_dir)) + "\n")
-
-
-if __name__ == "__main__":
-    main()
+    return HEADER.format(name=chart["name"], version=chart["version"]) + "\n".join(key_lines(chart_dir)) + "\n"
