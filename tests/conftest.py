@@ -3,6 +3,8 @@ App per config but one jsii kernel for the whole process."""
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,12 +14,44 @@ import yaml
 from dualstack_aks.model.addresses import RegionAddresses
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.deployment import allocate_regions
-from dualstack_aks.model.loading import load_config
+from dualstack_aks.contract import deep_merge
+from dualstack_aks.model.loading import load_config, parse_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO / "config" / "default.yaml"
-EXAMPLE_CONFIGS = sorted((REPO / "config" / "examples").glob("*.yaml"))
+EXAMPLES = REPO / "config" / "examples"
+EXAMPLE_CONFIGS = sorted(EXAMPLES.glob("*.yaml"))
 SHIPPED_CONFIGS = [DEFAULT_CONFIG, *EXAMPLE_CONFIGS]
+
+
+DELETE = object()
+_PATH_PART = re.compile(r"\[\d+\]|[^.\[\]]+")
+
+
+def mutate(data: dict, changes: dict[str, object]) -> dict:
+    """A copy of parsed YAML with each `dotted.path[0].key` set to its value (a mapping merges into
+    a mapping, DELETE removes the key, an index one past the end appends): the one way tests
+    derive a config from another."""
+    data = copy.deepcopy(data)
+    for dotted, value in changes.items():
+        *parents, last = [int(part[1:-1]) if part.startswith("[") else part for part in _PATH_PART.findall(dotted)]
+        node = data
+        for part in parents:
+            node = node[part] if isinstance(part, int) else node.setdefault(part, {})
+        if value is DELETE:
+            del node[last]
+        elif isinstance(last, int) and last == len(node):
+            node.append(value)
+        elif isinstance(value, dict) and isinstance(node.get(last) if isinstance(node, dict) else None, dict):
+            node[last] = deep_merge(node[last], value)
+        else:
+            node[last] = value
+    return data
+
+
+def config_with(config: Config, **changes: object) -> Config:
+    """`config` with `changes` applied (keyword names are top-level keys; pass dotted paths with **{...}), validated."""
+    return parse_config(mutate(config.model_dump(mode="json"), changes), "(test config)")
 
 
 def config_id(path: Path) -> str:
