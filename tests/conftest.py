@@ -18,10 +18,14 @@ from dualstack_aks.contract import deep_merge
 from dualstack_aks.model.loading import load_config, parse_config
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = REPO / "config" / "default.yaml"
+# The user's own deployment: only its snapshots and diagram follow it (tests/test_snapshots.py, test_diagram.py).
+USER_CONFIG = REPO / "config" / "default.yaml"
+# Every other test reads its own copy of the shipped default.
+DEFAULT_CONFIG = REPO / "tests" / "configs" / "default.yaml"
 EXAMPLES = REPO / "config" / "examples"
 EXAMPLE_CONFIGS = sorted(EXAMPLES.glob("*.yaml"))
-SHIPPED_CONFIGS = [DEFAULT_CONFIG, *EXAMPLE_CONFIGS]
+SHIPPED_CONFIGS = [USER_CONFIG, *EXAMPLE_CONFIGS]
+USER_CONFIG_CHANGED = "config changed: run `make snapshot-update` and `make diagram`, review the JSON diff, commit"
 
 
 DELETE = object()
@@ -55,7 +59,7 @@ def config_with(config: Config, **changes: object) -> Config:
 
 
 def config_id(path: Path) -> str:
-    return "default" if path == DEFAULT_CONFIG else path.stem
+    return "default" if path == USER_CONFIG else path.stem
 
 
 Synthesized = dict[str, dict]  # stack name -> Terraform JSON

@@ -28,10 +28,10 @@ from dualstack_aks.output.outdir import (
     publish,
     synth_into,
 )
-from tests.conftest import REPO
+from tests.conftest import DEFAULT_CONFIG, REPO
 
 SINGLE_REGION = REPO / "config" / "examples" / "single-region.yaml"
-DEFAULT = REPO / "config" / "default.yaml"
+DEFAULT = DEFAULT_CONFIG
 
 
 def tree(directory: Path) -> dict[str, bytes | None]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dualstack_aks.model.loading import load_config
-from tests.conftest import REPO, SHIPPED_CONFIGS, config_id
+from tests.conftest import DEFAULT_CONFIG, REPO, SHIPPED_CONFIGS, config_id
 
 
 def _nulls(value, path="$"):
@@ -51,7 +51,7 @@ def test_cli_output_is_byte_identical_across_runs_and_directories(synthesize, de
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = subprocess.run(
-        [sys.executable, str(REPO / "main.py"), "--config", str(REPO / "config/default.yaml")],
+        [sys.executable, str(REPO / "main.py"), "--config", str(DEFAULT_CONFIG)],
         cwd=elsewhere,
         capture_output=True,
         text=True,

@@ -11,7 +11,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from dualstack_aks.model.deployment import resolve
 from dualstack_aks.model.loading import load_config
-from tests.conftest import SHIPPED_CONFIGS, config_id
+from tests.conftest import SHIPPED_CONFIGS, USER_CONFIG, USER_CONFIG_CHANGED, config_id
 
 
 def _stack_names(config_path: Path) -> list[str]:
@@ -31,10 +31,10 @@ def json_snapshot(snapshot):
 @pytest.mark.parametrize(("config_path", "stack"), CASES, ids=[f"{config_id(path)}-{stack}" for path, stack in CASES])
 def test_stack_matches_snapshot(synthesize, json_snapshot, config_path, stack):
     _, stacks = synthesize(load_config(config_path))
-    assert stacks[stack] == json_snapshot
+    assert stacks[stack] == json_snapshot, USER_CONFIG_CHANGED if config_path == USER_CONFIG else f"stack {stack} changed: review the JSON diff"
 
 
 @pytest.mark.parametrize("config_path", SHIPPED_CONFIGS, ids=config_id)
 def test_snapshots_cover_exactly_the_synthesized_stacks(synthesize, config_path):
     _, stacks = synthesize(load_config(config_path))
-    assert sorted(stacks) == sorted(_stack_names(config_path))
+    assert sorted(stacks) == sorted(_stack_names(config_path)), USER_CONFIG_CHANGED
