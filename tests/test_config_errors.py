@@ -387,7 +387,7 @@ def test_region_codes_are_unique():
     assert len(set(AZURE_REGION_CODES.values())) == len(AZURE_REGION_CODES)
 
 
-@settings(derandomize=True, database=None, max_examples=200)
+@settings(derandomize=True, database=None, max_examples=200, deadline=None)
 @given(prefix=st.from_regex(Config.model_fields["name_prefix"].metadata[0].pattern, fullmatch=True), region=st.sampled_from(sorted(AZURE_REGION_CODES)))
 def test_every_allowed_prefix_and_region_derive_valid_names(default_config, prefix, region):
     config = default_config.model_copy(update={"name_prefix": prefix, "regions": [default_config.regions[0].model_copy(update={"name": region})]})
