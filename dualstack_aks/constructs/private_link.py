@@ -18,11 +18,7 @@ from cdktf_cdktf_provider_azurerm.private_endpoint import (
 )
 from constructs import Construct
 
-# Azure's fixed private DNS zone per private-link sub-resource.
-PRIVATE_LINK_ZONES = {
-    "registry": "privatelink.azurecr.io",
-    "vault": "privatelink.vaultcore.azure.net",
-}
+from dualstack_aks.model.names import PRIVATE_LINK_ZONES
 
 
 class PrivateLinkZones(Construct):

@@ -21,6 +21,13 @@ NAME_RULES: dict[str, tuple[re.Pattern, str]] = {
 }
 
 
+# Azure's fixed private DNS zone per private-link sub-resource (Azure Private Endpoint DNS configuration).
+PRIVATE_LINK_ZONES = {
+    "registry": "privatelink.azurecr.io",
+    "vault": "privatelink.vaultcore.azure.net",
+}
+
+
 @dataclass(frozen=True)
 class GlobalNames:
     resource_group: str

@@ -19,8 +19,9 @@ from dualstack_aks.model.addresses import (
     RegionAddresses,
     subnet_count,
 )
-from dualstack_aks.model.config import AddressSpace, Config
+from dualstack_aks.model.config import AddressSpace, Config, DualStackCidrs
 from dualstack_aks.model.deployment import (
+    BASE_TAGS,
     MAX_SURGE_PERCENT,
     ClusterSpec,
     Deployment,
@@ -28,7 +29,7 @@ from dualstack_aks.model.deployment import (
     private_zone,
     resolve,
 )
-from dualstack_aks.model.names import NAME_RULES
+from dualstack_aks.model.names import NAME_RULES, PRIVATE_LINK_ZONES
 
 Problem = tuple[str, str]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -47,6 +48,9 @@ def check_config(config: Config) -> list[Problem]:
     problems = list(_check_regions_unique(config))
     problems += _check_settings(config)
     problems += _check_dns_names(config)
+    problems += _check_dns_shadowing(config)
+    problems += _check_tags(config)
+    problems += _check_namespaces(config)
     problems += _check_topology(config)
     space_problems = list(_check_address_space(config.address_space))
     if space_problems:
@@ -218,7 +222,7 @@ def _check_topology(config: Config) -> Iterator[Problem]:
         cluster = region.existing_cluster
         if cluster is not None:
             for field in ("pod_cidrs", "service_cidrs"):
-                yield from _check_dual_stack_ranges(f"{path}.existing_cluster.{field}", getattr(cluster, field))
+                yield from _check_dual_stack_ranges(f"{path}.existing_cluster.{field}", getattr(cluster, field), region.network.vnet)
             if internal and region.existing_network is None:
                 yield f"{path}.existing_cluster", "internal load balancers need the cluster's VNet: set existing_network too, or ingress.internal_load_balancers: false"
         if region.existing_network is not None:
@@ -227,10 +231,11 @@ def _check_topology(config: Config) -> Iterator[Problem]:
                     yield f"{path}.network.{field}", "required with existing_network: the existing ranges, so that they are validated and planned around"
 
 
-def _check_dual_stack_ranges(path: str, ranges: list[str]) -> Iterator[Problem]:
-    """A brownfield cluster's ranges, as the config describes them: one IPv4 then one IPv6 CIDR."""
+def _check_dual_stack_ranges(path: str, ranges: list[str], vnet: DualStackCidrs | None) -> Iterator[Problem]:
+    """A brownfield cluster's ranges, as the config describes them: one IPv4 then one IPv6 CIDR,
+    each a real range (not a host, not the whole internet) outside the cluster's own VNet."""
     try:
-        networks = [ip_network(cidr) for cidr in ranges]
+        networks = [ip_network(cidr, strict=True) for cidr in ranges]
     except ValueError as error:
         yield path, f"must be CIDRs, one IPv4 then one IPv6: {error}"
         return
@@ -238,3 +243,71 @@ def _check_dual_stack_ranges(path: str, ranges: list[str]) -> Iterator[Problem]:
     if versions != [4, 6]:
         found = f"IPv{versions[0]} only" if len(versions) == 1 else " then ".join(f"IPv{version}" for version in versions)
         yield path, f"the cluster must be dual-stack: one IPv4 and one IPv6 range, IPv4 first; got {found} ({', '.join(ranges)})"
+        return
+    for position, network in enumerate(networks):
+        if network.num_addresses == 1:
+            yield f"{path}[{position}]", f"{network} is a single address; give the range the cluster uses, e.g. {'10.244.0.0/16' if network.version == 4 else 'fd12:3456:789a::/64'}"
+        elif network.prefixlen == 0:
+            yield f"{path}[{position}]", f"{network} is the whole internet; give the range the cluster uses"
+        elif vnet is not None and network.overlaps(ip_network(vnet.ipv4 if network.version == 4 else vnet.ipv6)):
+            yield f"{path}[{position}]", f"{network} overlaps the cluster's VNet range network.vnet; overlay ranges lie outside the VNet"
+
+
+# Azure Resource Manager tag limits (learn.microsoft.com, azure-resource-manager/management/tag-resources, "Limitations"):
+# 50 tags per resource; names up to 512 characters (128 on storage accounts, which the state backend is), values up
+# to 256; names without < > % & \ ? /.
+MAX_TAGS = 50
+MAX_TAG_NAME = 128
+MAX_TAG_VALUE = 256
+_TAG_NAME_FORBIDDEN = set("<>%&\\?/")
+
+
+def _check_tags(config: Config) -> Iterator[Problem]:
+    # Every resource also carries the app's own tags and, in a region, the region tag.
+    room = MAX_TAGS - len({*BASE_TAGS, "region"} - set(config.tags))
+    if len(config.tags) > room:
+        yield "tags", f"{len(config.tags)} tags, but Azure allows {MAX_TAGS} per resource and the app adds {MAX_TAGS - room}; keep at most {room}"
+    for name, value in config.tags.items():
+        path = f"tags.{name}"
+        forbidden = sorted(_TAG_NAME_FORBIDDEN & set(name))
+        if not name.strip() or forbidden or len(name) > MAX_TAG_NAME:
+            yield path, f"tag name {name!r} breaks Azure's rule: 1-{MAX_TAG_NAME} characters, none of < > % & \\ ? /"
+        if len(value) > MAX_TAG_VALUE:
+            yield path, f"tag value has {len(value)} characters; Azure allows at most {MAX_TAG_VALUE}"
+
+
+def _is_within(name: str, zone: str) -> bool:
+    """`name` is `zone` or a name below it."""
+    return name == zone or name.endswith(f".{zone}")
+
+
+def _check_dns_shadowing(config: Config) -> Iterator[Problem]:
+    """A private zone linked to the VNets answers every name at or below it there, NXDOMAIN for what it lacks."""
+    zone, private = config.dns.zone, private_zone(config)
+    if private == zone:
+        return  # reported by _check_settings
+    path = "dns.private_zone" if config.dns.private_zone else "dns.zone"
+    public_names = [f"{config.dns.global_record}.{zone}", *(f"{region.name}.{zone}" for region in config.regions)]
+    if _is_within(zone, private):
+        yield path, f"private zone {private} is a parent of dns.zone {zone}: inside the VNets it would hide every public name; use a zone below it, like internal.{zone}"
+    for name in public_names:
+        if _is_within(name, private):
+            yield path, f"private zone {private} holds the public name {name}: inside the VNets it would answer NXDOMAIN for it; use another name"
+    for link_zone in PRIVATE_LINK_ZONES.values():
+        if _is_within(private, link_zone) or _is_within(link_zone, private):
+            yield path, f"private zone {private} collides with the privatelink zone {link_zone} that every VNet links already; use another name"
+
+
+# Namespaces every AKS cluster has; creating one of them again fails the apply.
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _check_namespaces(config: Config) -> Iterator[Problem]:
+    owned = [("ingress.namespace", config.ingress.namespace)]
+    if config.sample_app.enabled:
+        owned.append(("sample_app.namespace", config.sample_app.namespace))
+    for path, namespace in owned:
+        if namespace in SYSTEM_NAMESPACES:
+            yield path, f"{namespace!r} exists in every cluster and this app creates its namespace; pick another, not one of {', '.join(SYSTEM_NAMESPACES)}"
+    if len(owned) == 2 and owned[0][1] == owned[1][1]:
+        yield "sample_app.namespace", f"{owned[1][1]!r} is also ingress.namespace; each is created by its own stack resource, so they must differ"
