@@ -26,11 +26,11 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install synth plan-addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
-	@echo "make plan-addresses          print the address plan"
+	@echo "make addresses               print every region's address ranges"
 	@echo "make docs                    rewrite the README configuration reference from dualstack_aks/config.py"
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the test suite"
@@ -61,7 +61,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 synth: $(VENV)/.installed
 	$(BIN)/python main.py $(CONFIG_ARG)
 
-plan-addresses: $(VENV)/.installed
+addresses: $(VENV)/.installed
 	$(BIN)/python -m dualstack_aks addresses $(CONFIG_ARG)
 
 docs: $(VENV)/.installed
