@@ -19,7 +19,8 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _config_path(option: str | None) -> str:
-    return option or os.environ.get("DUALSTACK_CONFIG") or DEFAULT_CONFIG
+    # `--config ''` is a mistake to report, not a request for the default.
+    return option if option is not None else os.environ.get("DUALSTACK_CONFIG") or DEFAULT_CONFIG
 
 
 def load_or_report(option: str | None) -> tuple[str, Config | None]:
