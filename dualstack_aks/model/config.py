@@ -1,7 +1,7 @@
 """The YAML config as typed, validated models.
 
 Every model forbids unknown keys, so a misspelled key is an error instead of a silently
-ignored default. Field descriptions feed the README's configuration reference.
+ignored default. Field descriptions feed config/schema.json and docs/configuration.md (`make docs`).
 """
 
 from __future__ import annotations
@@ -54,12 +54,13 @@ def _dns_zone(value: str) -> str:
     return value
 
 
-IPv4Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 4))]
-IPv6Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 6))]
-IPv4Address = Annotated[str, AfterValidator(_ipv4_address)]
-AzureRegion = Annotated[str, AfterValidator(_azure_region)]
-DnsZoneName = Annotated[str, AfterValidator(_dns_zone)]
-DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+# Each `format` names the type in config/schema.json and the configuration reference; editors complete the regions.
+IPv4Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 4)), Field(json_schema_extra={"format": "ipv4-cidr"})]
+IPv6Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 6)), Field(json_schema_extra={"format": "ipv6-cidr"})]
+IPv4Address = Annotated[str, AfterValidator(_ipv4_address), Field(json_schema_extra={"format": "ipv4"})]
+AzureRegion = Annotated[str, AfterValidator(_azure_region), Field(json_schema_extra={"format": "azure-region", "enum": sorted(AZURE_REGION_CODES)})]
+DnsZoneName = Annotated[str, AfterValidator(_dns_zone), Field(json_schema_extra={"format": "dns-name"})]
+DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", json_schema_extra={"format": "dns-label"})]
 # pydantic matches patterns with Rust's regex, whose `$` is the very end: "name\n" does not match.
 AzureName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_().-]+$")]
 Token = Annotated[str, Field(pattern=r"^\S+$")]
