@@ -155,19 +155,14 @@ def diagram(outdir: str | None, output: str) -> int:
 
 
 @cli.command()
-@click.option("--check", is_flag=True, help="exit 1 when a generated file is stale instead of writing it")
-def docs(check: bool) -> int:
-    """Write the configuration reference (generated from the config models)."""
-    from dualstack_aks.model.reference import README, render_reference, with_reference
+def docs() -> int:
+    """Write config/schema.json and docs/configuration.md, generated from the config models."""
+    from dualstack_aks.model.reference import DOCS, ROOT, SCHEMA, render_reference, render_schema
 
-    current = README.read_text(encoding="utf-8")
-    wanted = with_reference(current, render_reference())
-    if check:
-        stale = current != wanted
-        print(f"{README.name}: {'stale: run `make docs`' if stale else 'up to date'}")
-        return EXIT_FAILED if stale else 0
-    README.write_text(wanted, encoding="utf-8")
-    print(f"wrote the configuration reference into {README.name}")
+    for path, text in ((SCHEMA, render_schema()), (DOCS, render_reference())):
+        changed = not path.is_file() or path.read_text(encoding="utf-8") != text
+        path.write_text(text, encoding="utf-8")
+        print(f"{'wrote' if changed else 'unchanged'} {path.relative_to(ROOT)}")
     return 0
 
 

@@ -1,7 +1,7 @@
 """The YAML config as typed, validated models.
 
 Every model forbids unknown keys, so a misspelled key is an error instead of a silently
-ignored default. Field descriptions feed the README's configuration reference.
+ignored default. Field descriptions feed config/schema.json and docs/configuration.md (`make docs`).
 """
 
 from __future__ import annotations
@@ -49,17 +49,21 @@ def _azure_region(value: str) -> str:
 def _dns_zone(value: str) -> str:
     labels = value.split(".")
     label = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-    if len(value) > 253 or len(labels) < 2 or not all(label.match(part) for part in labels):
+    if len(value) > 253 or len(labels) < 2 or not all(label.fullmatch(part) for part in labels):  # fullmatch: `$` passes "com\n"
         raise ValueError(f"must be a lowercase DNS name with at least two labels, like dualstack.example.com, got {value!r}")
     return value
 
 
-IPv4Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 4))]
-IPv6Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 6))]
-IPv4Address = Annotated[str, AfterValidator(_ipv4_address)]
-AzureRegion = Annotated[str, AfterValidator(_azure_region)]
-DnsZoneName = Annotated[str, AfterValidator(_dns_zone)]
-DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+# Each `format` names the type in config/schema.json and the configuration reference; editors complete the regions.
+IPv4Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 4)), Field(json_schema_extra={"format": "ipv4-cidr"})]
+IPv6Cidr = Annotated[str, AfterValidator(lambda value: _cidr(value, 6)), Field(json_schema_extra={"format": "ipv6-cidr"})]
+IPv4Address = Annotated[str, AfterValidator(_ipv4_address), Field(json_schema_extra={"format": "ipv4"})]
+AzureRegion = Annotated[str, AfterValidator(_azure_region), Field(json_schema_extra={"format": "azure-region", "enum": sorted(AZURE_REGION_CODES)})]
+DnsZoneName = Annotated[str, AfterValidator(_dns_zone), Field(json_schema_extra={"format": "dns-name"})]
+DnsLabel = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", json_schema_extra={"format": "dns-label"})]
+# pydantic matches patterns with Rust's regex, whose `$` is the very end: "name\n" does not match.
+AzureName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_().-]+$")]
+Token = Annotated[str, Field(pattern=r"^\S+$")]
 Zone = Literal["1", "2", "3"]
 
 
@@ -104,24 +108,24 @@ class RegionKubernetes(_Model):
 class ExistingNetworkSettings(_Model):
     """An existing dual-stack VNet to build the cluster in (its ranges go in `network` so they are validated)."""
 
-    resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the VNet.")
-    virtual_network: str = Field(min_length=2, max_length=64, description="VNet name.")
-    nodes_subnet: str = Field(min_length=1, max_length=80, description="Subnet for the cluster nodes.")
-    ingress_subnet: str = Field(min_length=1, max_length=80, description="Subnet for the internal load balancers of the ingress.")
+    resource_group: AzureName = Field(min_length=1, max_length=90, description="Resource group of the VNet.")
+    virtual_network: AzureName = Field(min_length=2, max_length=64, description="VNet name.")
+    nodes_subnet: AzureName = Field(min_length=1, max_length=80, description="Subnet for the cluster nodes.")
+    ingress_subnet: AzureName = Field(min_length=1, max_length=80, description="Subnet for the internal load balancers of the ingress.")
 
 
 class ExistingIdentity(_Model):
     """A user-assigned managed identity."""
 
-    resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the identity.")
-    name: str = Field(min_length=3, max_length=128, description="Identity name.")
+    resource_group: AzureName = Field(min_length=1, max_length=90, description="Resource group of the identity.")
+    name: AzureName = Field(min_length=3, max_length=128, description="Identity name.")
 
 
 class ExistingClusterSettings(_Model):
     """An existing dual-stack AKS cluster: only the edge and ingress layers are created for it."""
 
-    resource_group: str = Field(min_length=1, max_length=90, description="Resource group of the cluster.")
-    name: str = Field(min_length=1, max_length=63, description="Cluster name.")
+    resource_group: AzureName = Field(min_length=1, max_length=90, description="Resource group of the cluster.")
+    name: AzureName = Field(min_length=1, max_length=63, description="Cluster name.")
     pod_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's pod CIDRs as deployed (IPv4 first); both families are required.")
     service_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's service CIDRs as deployed (IPv4 first); both families are required.")
     control_plane_identity: ExistingIdentity | None = Field(
@@ -174,7 +178,7 @@ class ClusterSettings(_Model):
     zones: list[Zone] = Field(["1", "2", "3"], min_length=1, description="Availability zones for node pools and public IPs (a region can override them).")
     system_pool: NodePool = Field(default_factory=lambda: NodePool(min_count=3, max_count=5), description="System node pool (critical add-ons only).")
     user_pool: NodePool = Field(default_factory=NodePool, description="User node pool running the ingress and workloads.")
-    admin_group_object_ids: list[str] = Field([], description="Entra ID groups that get cluster admin through Azure RBAC.")
+    admin_group_object_ids: list[Token] = Field([], description="Entra ID groups that get cluster admin through Azure RBAC.")
     outbound_ipv4_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv4 addresses of the load balancer.")
     outbound_ipv6_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv6 addresses of the load balancer.")
     api_server: ApiServer = Field(default_factory=ApiServer, description="API server access: authorized ranges or a private cluster.")
@@ -195,7 +199,7 @@ class IngressSettings(_Model):
     """The ingress-nginx pair installed in every region."""
 
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version.")
-    chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", description="Helm repository holding the chart.")
+    chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", pattern=r"^(https?|oci)://\S+$", description="Helm repository holding the chart.")
     namespace: DnsLabel = Field("ingress-nginx", description="Namespace of the releases.")
     replicas: int = Field(2, ge=2, le=50, description="Controller replicas per release (at least two, spread over zones).")
     mode: Literal["twin", "dual-stack"] = Field(
@@ -264,16 +268,16 @@ class Backend(_Model):
     """Where Terraform keeps state: local files, or an Azure storage account with OIDC."""
 
     type: Literal["local", "azurerm"] = Field("local", description="`local` (terraform-state/<stack>.tfstate in the repository) or `azurerm`.")
-    resource_group_name: str | None = Field(None, description="azurerm: resource group of the state storage account.")
+    resource_group_name: AzureName | None = Field(None, description="azurerm: resource group of the state storage account.")
     storage_account_name: str | None = Field(None, pattern=r"^[a-z0-9]{3,24}$", description="azurerm: storage account name.")
-    container_name: str = Field("tfstate", description="azurerm: blob container.")
-    key_prefix: str = Field("dualstack-aks", description="azurerm: blob name prefix; each stack adds `/<stack>.tfstate`.")
+    container_name: str = Field("tfstate", pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description="azurerm: blob container.")
+    key_prefix: Token = Field("dualstack-aks", description="azurerm: blob name prefix; each stack adds `/<stack>.tfstate`.")
 
 
 class Azure(_Model):
     """How the Terraform providers reach Azure; credentials never go in the config."""
 
-    subscription_id: str | None = Field(None, description="Subscription to deploy to (else ARM_SUBSCRIPTION_ID).")
+    subscription_id: Token | None = Field(None, description="Subscription to deploy to (else ARM_SUBSCRIPTION_ID).")
     kubelogin_mode: Literal["azurecli", "workloadidentity", "msi"] = Field(
         "azurecli", description="`kubelogin get-token --login` mode the helm/kubernetes providers use."
     )

@@ -1,15 +1,27 @@
 """Config file → validated `Config`, or a `ConfigError` with one line per problem.
 
-Lines read `<file>: <dotted.path>: <what is wrong, and what is allowed>`.
+Lines read `<file>:<line>:<col>: <dotted.path>: <what is wrong, and what is allowed>`; the
+position is left out when there is none (a file that cannot be read, a config not from a file).
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import stat
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.composer import MaxDepthExceededError
+from ruamel.yaml.constructor import ConstructorError, SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from dualstack_aks.model.config import Config, nested_model
 from dualstack_aks.model.validation import check_config
@@ -23,29 +35,125 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects a key given twice in one mapping instead of keeping the last one."""
+# A config is a few levels deep; hundreds of levels are an attack on the parser's recursion.
+MAX_DEPTH = 32
+# Larger files are not configs; refusing them before reading keeps memory bounded.
+MAX_BYTES = 1024 * 1024
+# More digits than any setting takes; Python refuses to convert thousands of them anyway.
+MAX_DIGITS = 20
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+# YAML 1.1 readers (PyYAML, many editors) take these plain scalars as base-60 numbers: 5:00 is 300.
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
+_FILE_KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
 
-    def construct_mapping(self, node, deep=False):
-        first_lines: dict[object, int] = {}
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                key = self.construct_object(key_node)
+
+@dataclass(frozen=True)
+class _Unclear:
+    """A scalar that must not become a value (YAML readers disagree on it, or it is too long); validation reports it."""
+
+    message: str
+
+
+class _Constructor(SafeConstructor):
+    """Safe constructor that rejects duplicate keys, collects keys that are not text, and turns
+    numbers YAML readers disagree on, and dates, into `_Unclear` values instead of guessing."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Keyed by node: a mapping merged into others (`<<: *base`) is read more than once.
+        self.key_problems: dict[Node, str] = {}
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict:
+        self.flatten_mapping(node)  # resolves `<<:` merge keys: merged pairs come first in node.value
+        merged = len(node.merge or ())
+        mapping: dict[str, object] = {}
+        first_lines: dict[str, int] = {}
+        for position, (key_node, value_node) in enumerate(node.value):
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                self.key_problems[key_node] = f"keys must be text, got {_describe(key)}; put the key in quotes"
+                continue
+            if position >= merged:  # the mapping's own keys may override merged ones, not each other
                 if key in first_lines:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r} (first given on line {first_lines[key]})", key_node.start_mark
-                    )
+                    raise ConstructorError(None, None, f"duplicate key {key!r} (first given on line {first_lines[key]})", key_node.start_mark)
                 first_lines[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def construct_yaml_int(self, node: ScalarNode) -> int | _Unclear:
+        text = node.value
+        if not _DECIMAL.fullmatch(text):
+            return _Unclear(f"YAML readers disagree on what {text} is (octal, base 60, or text); write plain decimal digits, or put it in quotes if it is text")
+        if len(text.lstrip("+-")) > MAX_DIGITS:
+            return _Unclear(f"a number with {len(text.lstrip('+-'))} digits is larger than any setting takes")
+        return int(text)
+
+    def construct_yaml_str(self, node: ScalarNode) -> str | _Unclear:
+        if node.style is None and _SEXAGESIMAL.fullmatch(node.value):
+            return _Unclear(f"YAML 1.1 readers take {node.value} for a base-60 number; put it in quotes if it is text")
+        return super().construct_yaml_str(node)
+
+    def construct_yaml_timestamp(self, node: ScalarNode, values: object = None) -> _Unclear:
+        # No setting is a date, and building one from 2024-13-45 raises.
+        return _Unclear(f"YAML reads {node.value} as a date; put it in quotes if it is text")
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _printable(text: str) -> str:
+    """`text` with newlines and other unprintable characters escaped, so it stays on one line."""
+    return "".join(character if character.isprintable() else character.encode("unicode_escape").decode("ascii") for character in text)
+
+
+def problem_line(source: str, position: tuple[int, int] | None, path: str, message: str) -> str:
+    """The one format of a problem: `<file>:<line>:<col>: <dotted.path>: <message>`, always one line."""
+    where = f"{source}:{position[0]}:{position[1]}" if position is not None else source
+    return _printable(f"{where}: {path}: {message}")
+
+
+def _parts(location: Iterable[str | int]) -> list[str | int]:
+    """The keys and list indexes of a pydantic error location, without its validator names."""
+    return [part for part in location if isinstance(part, int) or not str(part).startswith(("function-", "lambda"))]
+
+
+def _split(dotted: str) -> list[str | int]:
+    """`regions[1].network.vnet` -> ["regions", 1, "network", "vnet"]."""
+    return [int(part[1:-1]) if part.startswith("[") else part for part in re.findall(r"\[\d+\]|[^.\[\]]+", dotted)]
+
+
+def _at(mark: StreamMark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _position(root: Node | None, parts: Iterable[str | int]) -> tuple[int, int] | None:
+    """Line and column of the key or list item at `parts`, else of its nearest parent in the file."""
+    if root is None:
+        return None
+    node, mark = root, root.start_mark
+    for part in parts:
+        if isinstance(node, MappingNode) and isinstance(part, str):
+            # Merged keys come first in a flattened mapping; the mapping's own key wins.
+            matches = [(key, value) for key, value in node.value if isinstance(key, ScalarNode) and key.value == part]
+            if not matches:
+                break
+            key_node, node = matches[-1]
+            mark = key_node.start_mark
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            break
+    return _at(mark)
 
 
 def _dotted(location: tuple) -> str:
     path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif not str(part).startswith(("function-", "lambda")):
-            path += f".{part}" if path else str(part)
+    for part in _parts(location):
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
     return path or "(top level)"
 
 
@@ -85,7 +193,7 @@ def _describe(value: object) -> str:
 
 
 def _quote_hint(value: object) -> str:
-    # YAML reads 1, 1.33 and yes as a number or boolean; quoting keeps the text.
+    # YAML reads 1, 1.33 and true as a number or boolean; quoting keeps the text.
     return "; put it in quotes" if isinstance(value, bool | int | float) else ""
 
 
@@ -111,6 +219,8 @@ _MESSAGES = {
 
 def _message(error: dict) -> str:
     kind, value, location = error["type"], error.get("input"), error["loc"]
+    if isinstance(value, _Unclear):
+        return value.message
     if kind in _MESSAGES:
         return _MESSAGES[kind].format(got=_describe(value), quote=_quote_hint(value), input=value, **error.get("ctx", {}))
     if kind == "extra_forbidden":
@@ -130,47 +240,99 @@ def _message(error: dict) -> str:
     return f"{error['msg'].replace('Input should be', 'must be')}, got {_describe(value)}"
 
 
-def _yaml_problem(error: yaml.YAMLError, text: str) -> str:
+def _yaml_problem(error: YAMLError, text: str) -> tuple[tuple[int, int] | None, str]:
     """Where and what, for the reader's errors (bad characters) and the parser's (marked) ones."""
-    if isinstance(error, yaml.reader.ReaderError):
+    if isinstance(error, ReaderError):
         line = text.count("\n", 0, error.position) + 1
-        column = error.position - text.rfind("\n", 0, error.position)
-        return f"invalid YAML at line {line}, column {column}: character #x{error.character:04x} is not allowed"
-    mark = getattr(error, "problem_mark", None)
-    if mark is None:
-        return f"invalid YAML: {error}"
-    return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
+        return (line, error.position - text.rfind("\n", 0, error.position)), f"character #x{error.character:04x} is not allowed"
+    if isinstance(error, MaxDepthExceededError):
+        return _at(error.problem_mark), f"nested more than {MAX_DEPTH} levels deep; a config needs a handful"
+    if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
+        # ruamel splits some sentences: "expected a single document in the stream" + "but found another document".
+        joined = f"{error.context}, {error.problem}" if error.context and str(error.problem).startswith("but ") else str(error.problem)
+        return _at(error.problem_mark), joined
+    return None, f"invalid YAML: {error}"
 
 
-def parse_config(data: object, source: str) -> Config:
-    """Validate already-parsed YAML; raise ConfigError with one line per problem."""
+def parse_config(data: object, source: str, *, document: Node | None = None) -> Config:
+    """Validate already-parsed YAML; raise ConfigError with one line per problem, each with the
+    line and column of its key in `document` (the YAML node tree `data` was read from), if given."""
     if not isinstance(data, dict):
-        raise ConfigError([f"{source}: (top level): must be a mapping of settings like `dns:` and `regions:`, got {_describe(data)}"])
+        raise ConfigError([problem_line(source, _position(document, []), "(top level)", f"must be a mapping of settings like `dns:` and `regions:`, got {_describe(data)}")])
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError([f"{source}: {_dotted(e['loc'])}: {_message(e)}" for e in error.errors()]) from None
+        raise ConfigError([problem_line(source, _position(document, _parts(e["loc"])), _dotted(e["loc"]), _message(e)) for e in error.errors()]) from None
     problems = check_config(config)
     if problems:
-        raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])
+        raise ConfigError([problem_line(source, _position(document, _split(path)), path, message) for path, message in problems])
     return config
+
+
+def _file_problem(source: str, message: str) -> ConfigError:
+    return ConfigError([problem_line(source, None, "(file)", message)])
+
+
+def _refuse_unless_regular(source: str, mode: int) -> None:
+    # Reading a pipe or device blocks or never ends (/dev/zero); a config is a regular file.
+    if not stat.S_ISREG(mode):
+        raise _file_problem(source, f"is {_FILE_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a config file")
+
+
+def _read_text(path: str | Path, source: str) -> str:
+    """The file's text, refusing anything but a regular UTF-8 file of at most MAX_BYTES."""
+    too_large = f"is larger than {MAX_BYTES // 1024} KiB; a config file is a few KiB"
+    try:
+        _refuse_unless_regular(source, os.stat(path).st_mode)
+        # O_NONBLOCK: should the file be swapped for a pipe after the stat, opening it does not hang.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise _file_problem(source, "not found") from None
+    except OSError as error:
+        raise _file_problem(source, f"cannot be read: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        _refuse_unless_regular(source, info.st_mode)
+        if info.st_size > MAX_BYTES:
+            raise _file_problem(source, too_large)
+        content = file.read(MAX_BYTES + 1)  # the file may have grown since the fstat
+    if len(content) > MAX_BYTES:
+        raise _file_problem(source, too_large)
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _file_problem(source, "is not UTF-8 text") from None
+
+
+def _parse_yaml(text: str, source: str) -> tuple[object, Node | None, list[str]]:
+    """(data, root node, problems with keys) of a single YAML 1.2 document, read by ruamel's
+    pure-Python safe loader; keys that are not text are left out of the data."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = _Constructor
+    yaml.max_depth = MAX_DEPTH
+    try:
+        # Reused anchors are valid YAML; ruamel's warning about them would be a second, unformatted line.
+        with warnings.catch_warnings(action="ignore"):
+            root = yaml.compose(text)
+            data = yaml.constructor.construct_document(root) if root is not None else None
+    except YAMLError as error:
+        position, message = _yaml_problem(error, text)
+        raise ConfigError([problem_line(source, position, "(yaml)", message)]) from None
+    return data, root, [problem_line(source, _at(node.start_mark), "(yaml)", message) for node, message in yaml.constructor.key_problems.items()]
 
 
 def load_config(path: str | Path) -> Config:
     """Read and validate one YAML config file."""
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{source}: (file): not found"]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([f"{source}: (file): is not UTF-8 text"]) from None
-    except OSError as error:
-        raise ConfigError([f"{source}: (file): cannot be read: {error.strerror}"]) from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as error:
-        raise ConfigError([f"{source}: (yaml): {_yaml_problem(error, text)}"]) from None
+    if not source:
+        raise _file_problem("''", "the file name is empty; name a YAML config file")
+    data, root, key_problems = _parse_yaml(_read_text(path, source), source)
     if data is None:
-        raise ConfigError([f"{source}: (file): is empty; it needs at least `dns.zone` and `regions`"])
-    return parse_config(data, source)
+        raise _file_problem(source, "is empty; it needs at least `dns.zone` and `regions`")
+    try:
+        config = parse_config(data, source, document=root)
+    except ConfigError as error:
+        raise ConfigError(key_problems + error.problems) from None
+    if key_problems:
+        raise ConfigError(key_problems)
+    return config

@@ -1,57 +1,89 @@
-"""The README's configuration reference, rendered from the models in config.py.
+"""The JSON Schema of the config (config/schema.json), generated from the models in config.py,
+and the configuration reference (docs/configuration.md), rendered from that schema.
 
-`python -m dualstack_aks.model.reference` prints it; `--write` (or `make docs`) rewrites the
-README section between the config-reference markers and nothing else.
+`make docs` (python -m dualstack_aks docs) rewrites both files.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from types import NoneType, UnionType
-from typing import Annotated, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
+from pydantic.json_schema import GenerateJsonSchema, NoDefault
+from pydantic_core import core_schema
 
 from dualstack_aks.model import config
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
-# The Annotated aliases of config.py, by what a reader calls them.
-NAMED_TYPES = [
-    (config.IPv4Cidr, "IPv4 CIDR"),
-    (config.IPv6Cidr, "IPv6 CIDR"),
-    (config.IPv4Address, "IPv4 address"),
-    (config.AzureRegion, "Azure region name"),
-    (config.DnsZoneName, "DNS name"),
-    (config.DnsLabel, "DNS label"),
-]
-_SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "config" / "schema.json"
+DOCS = ROOT / "docs" / "configuration.md"
+# The `format` config.py gives its named types, by what a reader calls them.
+FORMAT_NAMES = {
+    "ipv4-cidr": "IPv4 CIDR",
+    "ipv6-cidr": "IPv6 CIDR",
+    "ipv4": "IPv4 address",
+    "azure-region": "Azure region name",
+    "dns-name": "DNS name",
+    "dns-label": "DNS label",
+}
 _UNSET = object()
 
 
-def _type_name(annotation: object) -> str:
-    for alias, name in NAMED_TYPES:
-        if annotation == alias:
-            return name
-    origin, arguments = get_origin(annotation), get_args(annotation)
-    if origin is Annotated:
-        return _type_name(arguments[0])
-    if origin in (Union, UnionType):
-        named = " or ".join(_type_name(argument) for argument in arguments if argument is not NoneType)
-        return f"{named} or null" if NoneType in arguments else named
-    if origin is Literal:
-        return " or ".join(f"`{json.dumps(value)}`" for value in arguments)
-    if origin is list:
-        return "list of mappings" if config.nested_model(arguments[0]) else f"list of {_type_name(arguments[0])}"
-    if origin is dict:
-        return f"mapping of {_type_name(arguments[0])} to {_type_name(arguments[1])}"
-    if config.nested_model(annotation) is not None:
+class _WithFactoryDefaults(GenerateJsonSchema):
+    """Also states the defaults built by a default_factory (the nested settings), so that editors and
+    the reference show them."""
+
+    def get_default_value(self, schema: core_schema.WithDefaultSchema) -> object:
+        factory = schema.get("default_factory")
+        if factory is not None and not schema.get("default_factory_takes_data"):
+            return factory()
+        return schema.get("default", NoDefault)
+
+
+def config_schema() -> dict:
+    """The JSON Schema (draft 2020-12) a config file must match: every key, type, bound and default."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **config.Config.model_json_schema(schema_generator=_WithFactoryDefaults)}
+
+
+def render_schema() -> str:
+    return json.dumps(config_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _resolved(root: dict, schema: dict) -> dict:
+    return root["$defs"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+
+
+def _non_null(schema: dict) -> dict:
+    """The schema of the value of an optional key (`X or null`), else `schema` itself."""
+    members = [member for member in schema.get("anyOf", [schema]) if member.get("type") != "null"]
+    return members[0] if len(members) == 1 else schema
+
+
+def _child_model(root: dict, schema: dict) -> tuple[dict | None, bool]:
+    """(the mapping of keys a key holds, directly or as list items, or None; whether it is a list)."""
+    value = _non_null(schema)
+    is_list = value.get("type") == "array"
+    target = _resolved(root, value["items"] if is_list else value)
+    return (target if "properties" in target else None), is_list
+
+
+def _type_name(root: dict, schema: dict) -> str:
+    if "anyOf" in schema:
+        members = [member for member in schema["anyOf"] if member.get("type") != "null"]
+        named = " or ".join(_type_name(root, member) for member in members)
+        return f"{named} or null" if len(members) < len(schema["anyOf"]) else named
+    if schema.get("format") in FORMAT_NAMES:
+        return FORMAT_NAMES[schema["format"]]
+    if "enum" in schema:
+        return " or ".join(f"`{json.dumps(value)}`" for value in schema["enum"])
+    if "properties" in _resolved(root, schema):
         return "mapping"
-    return _SCALARS.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    if schema["type"] == "array":
+        return "list of mappings" if "properties" in _resolved(root, schema["items"]) else f"list of {_type_name(root, schema['items'])}"
+    if schema["type"] == "object":
+        return f"mapping of string to {_type_name(root, schema['additionalProperties'])}"
+    return schema["type"]
 
 
 def _bounds(low: object, high: object, unit: str = "") -> list[str]:
@@ -63,52 +95,62 @@ def _bounds(low: object, high: object, unit: str = "") -> list[str]:
     return [f"{text}{unit}{'s' if unit and count != 1 else ''}"]
 
 
-def _constraints(field: FieldInfo) -> list[str]:
-    found = {name: getattr(item, name) for item in field.metadata for name in ("ge", "le", "min_length", "max_length", "pattern") if getattr(item, name, None) is not None}
-    unit = " item" if get_origin(field.annotation) is list else " character"
-    described = _bounds(found.get("ge"), found.get("le")) + _bounds(found.get("min_length"), found.get("max_length"), unit)
-    if "pattern" in found:
-        described.append(f"matching `{found['pattern']}`")
+def _constraints(schema: dict) -> list[str]:
+    value = _non_null(schema)
+    if value.get("type") == "array":
+        lengths = _bounds(value.get("minItems"), value.get("maxItems"), " item")
+    else:
+        lengths = _bounds(value.get("minLength"), value.get("maxLength"), " character")
+    described = _bounds(value.get("minimum"), value.get("maximum")) + lengths
+    if "pattern" in value:
+        described.append(f"matching `{value['pattern']}`")
     return described
 
 
-def _default(field: FieldInfo, inherited: object) -> str:
-    if inherited is _UNSET and field.is_required():
+def _default(root: dict, schema: dict, required: bool, inherited: object) -> str:
+    if inherited is _UNSET and required:
         return "required"
-    value = field.get_default(call_default_factory=True) if inherited is _UNSET else inherited
-    if isinstance(value, BaseModel):
-        return ""
+    value = schema.get("default") if inherited is _UNSET else inherited
+    if isinstance(value, dict) and _child_model(root, schema)[0] is not None:
+        return ""  # its keys' rows show the defaults
     if value is None:
         return "not set"
     return f"`{value}`" if isinstance(value, str) else f"`{json.dumps(value)}`"
 
 
-def reference_rows(model: type[BaseModel] = config.Config, prefix: str = "", defaults: BaseModel | None = None) -> Iterator[tuple[str, str, str, str]]:
-    """(dotted key, type, default, description) of every field, nested models expanded in place.
+def reference_rows(schema: dict | None = None) -> Iterator[tuple[str, str, str, str]]:
+    """(dotted key, type, default, description) of every key of the config schema, nested mappings expanded."""
+    root = schema if schema is not None else config_schema()
+    yield from _rows(root, root, "", None)
 
-    A nested model's fields take their defaults from the parent's default instance, so
-    `cluster.system_pool.max_count` shows the system pool's default, not NodePool's.
-    """
-    hints = get_type_hints(model, include_extras=True)
-    for name, field in model.model_fields.items():
-        annotation, path = hints[name], f"{prefix}{name}"
-        inherited = getattr(defaults, name) if defaults is not None else _UNSET
-        kind = ", ".join([_type_name(annotation), *_constraints(field)])
-        yield path, kind, _default(field, inherited), field.description or ""
-        child = config.nested_model(annotation)
+
+def _rows(root: dict, model: dict, prefix: str, defaults: dict | None) -> Iterator[tuple[str, str, str, str]]:
+    """A nested mapping's keys take their defaults from the parent's default, so
+    `cluster.system_pool.max_count` shows the system pool's default, not NodePool's."""
+    for name, schema in model["properties"].items():
+        path = f"{prefix}{name}"
+        inherited = defaults.get(name, _UNSET) if defaults is not None else _UNSET
+        kind = ", ".join([_type_name(root, schema), *_constraints(schema)])
+        yield path, kind, _default(root, schema, name in model.get("required", []), inherited), schema.get("description", "")
+        child, is_list = _child_model(root, schema)
         if child is not None:
-            value = inherited if inherited is not _UNSET else (None if field.is_required() else field.get_default(call_default_factory=True))
-            item_path = f"{path}[]." if get_origin(annotation) is list else f"{path}."
-            yield from reference_rows(child, item_path, value if isinstance(value, BaseModel) else None)
+            value = schema.get("default") if inherited is _UNSET else inherited
+            yield from _rows(root, child, f"{path}[]." if is_list else f"{path}.", value if isinstance(value, dict) else None)
 
 
 def render_reference() -> str:
-    """The Markdown reference of every config key, nested keys expanded."""
+    """docs/configuration.md: the Markdown reference of every config key, nested keys expanded."""
     lines = [
-        "<!-- Generated from dualstack_aks/model/config.py by `make docs`; edit the field descriptions there. -->",
+        "# Configuration reference",
+        "",
+        "<!-- Generated from config/schema.json (itself generated from dualstack_aks/model/config.py) by `make docs`; edit the field descriptions there. -->",
         "Every key below is optional unless its default says `required` (inside its mapping, when that",
         "is given); an unknown or misspelled key is an error. `regions[].x` is key `x` of each item of",
         "the `regions` list.",
+        "",
+        "Editors that read JSON Schemas (VS Code with the YAML extension, JetBrains IDEs, Neovim with",
+        "yaml-language-server) complete and check the keys through the first line of each config,",
+        "`# yaml-language-server: $schema=<path to config/schema.json>`.",
         "",
         "| key | type | default | description |",
         "|---|---|---|---|",
@@ -116,34 +158,10 @@ def render_reference() -> str:
     for path, kind, default, description in reference_rows():
         cells = (f"`{path}`", kind, default, _markdown_text(description))
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def _markdown_text(text: str) -> str:
     """`text` with `<` escaped outside code spans, so `internal.<zone>` is not taken for HTML."""
     parts = text.split("`")
     return "`".join(part if position % 2 else part.replace("<", "&lt;") for position, part in enumerate(parts))
-
-
-def with_reference(readme: str, reference: str) -> str:
-    """`readme` with only the text between the config-reference markers replaced."""
-    before, found, rest = readme.partition(START)
-    _, found_end, after = rest.partition(END)
-    if not found or not found_end:
-        raise ValueError(f"README.md lacks the markers {START} ... {END}")
-    return f"{before}{START}\n{reference}\n{END}{after}"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", action="store_true", help="rewrite the reference section of README.md")
-    args = parser.parse_args(argv)
-    if args.write:
-        README.write_text(with_reference(README.read_text(encoding="utf-8"), render_reference()), encoding="utf-8")
-    else:
-        print(render_reference())
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

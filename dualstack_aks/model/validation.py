@@ -290,6 +290,7 @@ def _check_dns_shadowing(config: Config) -> Iterator[Problem]:
     public_names = [f"{config.dns.global_record}.{zone}", *(f"{region.name}.{zone}" for region in config.regions)]
     if _is_within(zone, private):
         yield path, f"private zone {private} is a parent of dns.zone {zone}: inside the VNets it would hide every public name; use a zone below it, like internal.{zone}"
+        return
     for name in public_names:
         if _is_within(name, private):
             yield path, f"private zone {private} holds the public name {name}: inside the VNets it would answer NXDOMAIN for it; use another name"
