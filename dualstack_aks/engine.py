@@ -24,6 +24,7 @@ PROVIDER_PACKAGES = (
     "cdktf_cdktf_provider_azurerm",
     "cdktf_cdktf_provider_helm",
     "cdktf_cdktf_provider_kubernetes",
+    "cdktf_cdktf_provider_time",
 )
 NODE_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
 

@@ -33,6 +33,17 @@ def default_with(changes: dict[str, object]) -> str:
     return yaml.safe_dump(mutate(yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8")), changes), sort_keys=False)
 
 
+# Region 0 in an existing VNet with the ranges the plan would give it.
+EXISTING_NETWORK = {
+    "regions[0].existing_network": {"resource_group": "rg-net", "virtual_network": "vnet-hub", "nodes_subnet": "snet-nodes", "ingress_subnet": "snet-ingress"},
+    "regions[0].network": {
+        "vnet": {"ipv4": "10.0.0.0/16", "ipv6": "fd5a:1c00:d000::/56"},
+        "nodes_subnet": {"ipv4": "10.0.0.0/22", "ipv6": "fd5a:1c00:d000::/64"},
+        "ingress_subnet": {"ipv4": "10.0.4.0/24", "ipv6": "fd5a:1c00:d000:1::/64"},
+    },
+}
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -258,26 +269,17 @@ CASES = [
         default_with({"sample_app": {"enabled": True, "namespace": "ingress-nginx"}}),
         ["bad.yaml:14:3: sample_app.namespace: 'ingress-nginx' is also ingress.namespace; each is created by its own stack resource, so they must differ"],
     ),
-    Case(
-        "existing-cluster-range-is-a-host",
-        default_with({"ingress.internal_load_balancers": False, "regions[0].existing_cluster": {"resource_group": "rg", "name": "aks", "pod_cidrs": ["10.244.0.1/32", "fd12::/64"], "service_cidrs": ["10.0.0.0/16", "fd13::/108"]}}),
-        ["bad.yaml:10:7: regions[0].existing_cluster.pod_cidrs[0]: 10.244.0.1/32 is a single address; give the range the cluster uses, e.g. 10.244.0.0/16"],
-    ),
-    Case(
-        "existing-cluster-range-is-the-internet",
-        default_with({"ingress.internal_load_balancers": False, "regions[0].existing_cluster": {"resource_group": "rg", "name": "aks", "pod_cidrs": ["10.244.0.0/16", "::/0"], "service_cidrs": ["10.0.0.0/16", "fd13::/108"]}}),
-        ["bad.yaml:11:7: regions[0].existing_cluster.pod_cidrs[1]: ::/0 is the whole internet; give the range the cluster uses"],
-    ),
-    Case(
-        "existing-cluster-range-in-its-vnet",
-        default_with(
-            {
-                "ingress.internal_load_balancers": False,
-                "regions[0].network.vnet": {"ipv4": "10.0.0.0/16", "ipv6": "fd5a:1c00:d000::/56"},
-                "regions[0].existing_cluster": {"resource_group": "rg", "name": "aks", "pod_cidrs": ["10.0.128.0/17", "fd12::/64"], "service_cidrs": ["10.1.0.0/16", "fd13::/108"]},
-            }
-        ),
-        ["bad.yaml:14:7: regions[0].existing_cluster.pod_cidrs[0]: 10.0.128.0/17 overlaps the cluster's VNet range network.vnet; overlay ranges lie outside the VNet"],
+    *(
+        Case(name, default_with({**EXISTING_NETWORK, "regions[0].existing_cluster": {"resource_group": "rg", "name": "aks", "pod_cidrs": pods, "service_cidrs": ["10.1.0.0/16", "fd13::/108"]}}), lines)
+        for name, pods, lines in (
+            ("existing-cluster-range-is-a-host", ["10.244.0.1/32", "fd12::/64"], ["bad.yaml:25:7: regions[0].existing_cluster.pod_cidrs[0]: 10.244.0.1/32 is a single address; give the range the cluster uses, e.g. 10.244.0.0/16"]),
+            ("existing-cluster-range-is-the-internet", ["10.244.0.0/16", "::/0"], ["bad.yaml:26:7: regions[0].existing_cluster.pod_cidrs[1]: ::/0 is the whole internet; give the range the cluster uses"]),
+            (
+                "existing-cluster-range-in-its-vnet",
+                ["10.0.128.0/17", "fd12::/64"],
+                ["bad.yaml:25:7: regions[0].existing_cluster.pod_cidrs[0]: 10.0.128.0/17 overlaps the cluster's VNet range network.vnet; overlay ranges lie outside the VNet"],
+            ),
+        )
     ),
     Case("zone-missing", default_with({"dns.zone": DELETE}), ["bad.yaml:1:1: dns.zone: is required (Public DNS zone created in Azure DNS, e.g. dualstack.example.com (delegate it from the parent))"]),
     # node counts and VM sizes

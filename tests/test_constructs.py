@@ -47,7 +47,7 @@ def _edge_props(region, families, private_addresses):
         zone_name="dualstack.example.com",
         private_zone_name="internal.dualstack.example.com",
         dns_resource_group_name="rg-dns",
-        traffic_manager_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/trafficManagerProfiles/t",
+        traffic_manager_ids={family: f"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/trafficManagerProfiles/t-{family}" for family in families},
         ttl=300,
         tags={"t": "v"},
     )
@@ -106,7 +106,7 @@ def test_ingress_installs_one_release_per_planned_release(default_config):
 
     for mode, expected in (("twin", ["ingress-nginx-ipv4", "ingress-nginx-ipv6"]), ("dual-stack", ["ingress-nginx-dual-stack"])):
         region = resolve(config_with(default_config, ingress={"mode": mode})).regions[0]
-        props = IngressProps(namespace="ingress-nginx", chart_repository="https://charts.example", chart_version="4.15.1", releases=region.releases)
+        props = IngressProps(namespace="ingress-nginx", chart_repository="https://charts.example", chart_version="4.15.1", releases=region.releases, access_ready_at="2026-11-29T00:00:00Z")
         stack = _synth(lambda scope, props=props: Ingress(scope, "ingress", props))
         assert sorted(release["name"] for release in resources(stack, "helm_release")) == expected
         # Only a dual-stack Service is pinned by address, read from the edge's public IPs at plan time.

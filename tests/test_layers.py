@@ -79,8 +79,10 @@ def test_cluster_identity_security_and_addons(default_stacks, name):
     assert cluster["key_vault_secrets_provider"]["secret_rotation_enabled"] is True
     assert cluster["oms_agent"]["msi_auth_for_monitoring_enabled"] is True
     assert cluster["identity"]["type"] == "UserAssigned"
-    # The cluster waits for its identity's rights on the subnets its load balancers use.
-    assert sorted(dependency.rsplit("_", 1)[0] for dependency in cluster["depends_on"]) == [
+    # The cluster waits for its identity's rights on the subnets its load balancers use to take effect.
+    (wait,) = cluster["depends_on"]
+    waited = region(default_stacks, name)["resource"]["time_sleep"][wait.removeprefix("time_sleep.")]["depends_on"]
+    assert sorted(dependency.rsplit("_", 1)[0] for dependency in waited) == [
         "azurerm_role_assignment.cluster_identity_network_contributor_0",
         "azurerm_role_assignment.cluster_identity_network_contributor_1",
     ]
@@ -158,8 +160,10 @@ def test_edge_public_ips_standard_static_zonal(default_stacks, name):
     assert a_record["name"] == aaaa_record["name"] == name
     assert "public_ip.edge_ingress_public_ipv4" in a_record["target_resource_id"] and "records" not in a_record
     assert "public_ip.edge_ingress_public_ipv6" in aaaa_record["target_resource_id"] and "records" not in aaaa_record
-    endpoint = only(stack, "azurerm_traffic_manager_external_endpoint")
-    assert endpoint["target"] == f"{name}.dualstack.example.com" and endpoint["endpoint_location"] == name
+    # Each family's profile probes that family's address (test_azure_rules.py has the per-family detail).
+    endpoints = resources(stack, "azurerm_traffic_manager_external_endpoint")
+    assert sorted(endpoint["target"].split(".")[1].rsplit("_", 1)[0] for endpoint in endpoints) == ["edge_ingress_public_ipv4", "edge_ingress_public_ipv6"]
+    assert {endpoint["endpoint_location"] for endpoint in endpoints} == {name}
 
 
 @pytest.mark.parametrize("name", REGIONS)
@@ -197,13 +201,14 @@ def test_private_endpoints_resolve_in_the_regions_own_privatelink_zones(default_
 
 def test_global_name_aliases_traffic_manager(default_stacks):
     stack = default_stacks["global"]
-    cname = only(stack, "azurerm_dns_cname_record")
-    assert cname["name"] == "app" and "azurerm_traffic_manager_profile" in cname["target_resource_id"]
-    profile = only(stack, "azurerm_traffic_manager_profile")
-    assert profile["traffic_routing_method"] == "Performance"
-    # The probe must reach ingress-nginx's catch-all server, whose /healthz answers 200.
-    monitor = profile["monitor_config"]
-    assert (monitor["path"], monitor["port"], monitor["custom_header"]) == ("/healthz", 80, [{"name": "host", "value": "traffic-manager-probe.invalid"}])
+    for kind, family in (("azurerm_dns_a_record", "ipv4"), ("azurerm_dns_aaaa_record", "ipv6")):
+        record = only(stack, kind)
+        assert record["name"] == "app" and f"azurerm_traffic_manager_profile.dns_traffic_manager_{family}_" in record["target_resource_id"]
+    for profile in resources(stack, "azurerm_traffic_manager_profile"):
+        assert profile["traffic_routing_method"] == "Performance"
+        # The probe must reach ingress-nginx's catch-all server, whose /healthz answers 200.
+        monitor = profile["monitor_config"]
+        assert (monitor["path"], monitor["port"], monitor["custom_header"]) == ("/healthz", 80, [{"name": "host", "value": "traffic-manager-probe.invalid"}])
     assert only(stack, "azurerm_private_dns_zone")["name"] == "internal.dualstack.example.com"
 
 

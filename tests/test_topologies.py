@@ -55,18 +55,24 @@ def _flatten(stacks: dict) -> dict[tuple, str]:
     ids=["nat64-ipv6-removed", "nat46-ipv4-removed"],
 )
 def test_translating_family_comes_and_goes_alone(synthesize, config_path, family, record, echo_ingresses):
-    """Turning the translating ingress off removes exactly its release, public IP and DNS records
-    (and, with the echo app, its Ingress object for that class); everything else is byte-identical."""
+    """Turning the translating ingress off removes exactly its release, public IP, DNS records and
+    Traffic Manager endpoint (and, with the echo app, its Ingress object for that class), and globally
+    that family's profile, global record and the output the regions read the profile through;
+    everything else is byte-identical."""
     _, stacks = synthesize(_config(config_path))
     with_translation = _flatten(stacks)
     without = _flatten(synthesize(_config(config_path, ingress__translating_ingress=False))[1])
     assert set(without) <= set(with_translation)
-    assert [key for key in without if without[key] != with_translation[key]] == []
+    assert [key for key in without if without[key] != with_translation[key]] == [("global", "output", "", "")]
+    outputs = (json.loads(with_translation[("global", "output", "", "")]), json.loads(without[("global", "output", "", "")]))
+    assert [name for name in outputs[0] if name not in outputs[1]] == [name for name in outputs[0] if f"traffic_manager_{family}" in name]
     removed = {key: json.loads(with_translation[key]) for key in set(with_translation) - set(without)}
     per_region = [("ingress", "helm_release"), ("region", "azurerm_public_ip"), ("region", record), ("region", record.replace("_dns_", "_private_dns_"))]
+    per_region += [("region", "azurerm_traffic_manager_external_endpoint")]
     per_region += [("ingress", "kubernetes_ingress_v1")] if echo_ingresses else []
     regions = len([name for name in stacks if name.startswith("region-")])
-    assert sorted((stack.split("-")[0], kind) for stack, _, kind, _ in removed) == sorted(per_region * regions)
+    expected = per_region * regions + [("global", "azurerm_traffic_manager_profile"), ("global", record)]
+    assert sorted((stack.split("-")[0], kind) for stack, _, kind, _ in removed) == sorted(expected)
     by_kind: dict[str, list[dict]] = {}
     for (_, _, kind, _), body in removed.items():
         by_kind.setdefault(kind, []).append(body)
@@ -134,6 +140,7 @@ def test_existing_cluster_gets_only_edge_and_ingress(synthesize):
     assert {"azurerm_public_ip", "azurerm_dns_a_record", "azurerm_dns_aaaa_record", "azurerm_traffic_manager_external_endpoint"} <= created
     cluster = region["data"]["azurerm_kubernetes_cluster"]
     assert [(c["name"], c["resource_group_name"]) for c in cluster.values()] == [("aks-platform-eastus", "rg-platform-eastus")]
+
     # The existing cluster's identities get what the new entries and the shared registry need.
     def referenced(expression: str) -> str:
         """`${data.type.name_ABCD1234.attr}` -> `name`."""

@@ -27,7 +27,7 @@ from constructs import Construct
 
 from dualstack_aks.constructs.monitoring import container_insights, send_diagnostics
 from dualstack_aks.constructs.private_link import PrivateLinkZones, private_endpoint
-from dualstack_aks.constructs.roles import grant
+from dualstack_aks.constructs.roles import GROUP, grant, wait_for
 from dualstack_aks.model.addresses import RegionAddresses
 from dualstack_aks.model.deployment import ClusterSpec
 from dualstack_aks.model.names import RegionNames
@@ -45,17 +45,21 @@ class ClusterProps:
     nodes_subnet_id: str
     subnet_ids_for_load_balancers: list[str]
     tenant_id: str
+    deployer_object_id: str  # whoever runs the deploy (client config): the ingress stack acts as them in the cluster
     container_registry_id: str
     log_analytics_workspace_id: str
     tags: dict[str, str]
 
+
+# Kubernetes data-plane rights through Azure RBAC; subscription Owner has none (azure-aks-docs articles/aks/entra-id-authorization.md, "AKS built-in roles").
+CLUSTER_ADMIN_ROLE = "Azure Kubernetes Service RBAC Cluster Admin"
 
 # AKS control-plane logs worth keeping; kube-audit (every read) is left out for cost, kube-audit-admin kept.
 _CLUSTER_LOG_CATEGORIES = ("kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard")
 
 
 class Cluster(Construct):
-    """Exposes `identity_principal_id` and `virtual_network_id` (ClusterAttachment), as ExistingCluster does."""
+    """Exposes `identity_principal_id` and `access_grants` (ClusterAttachment), as ExistingCluster does."""
 
     def __init__(self, scope: Construct, id_: str, props: ClusterProps):
         super().__init__(scope, id_)
@@ -68,11 +72,12 @@ class Cluster(Construct):
             self, "identity", name=names.cluster_identity, location=props.location, resource_group_name=props.resource_group_name, tags=props.tags
         )
         self.identity_principal_id = self.identity.principal_id
-        self.virtual_network_id = props.virtual_network_id
         subnet_roles = [
             grant(self, f"identity_network_contributor_{position}", role="Network Contributor", on=subnet_id, to=self.identity.principal_id)
             for position, subnet_id in enumerate(props.subnet_ids_for_load_balancers)
         ]
+        # AKS joins the subnets at create; a fresh grant is not effective at once (azurerm issue 24064).
+        subnet_roles_effective = wait_for(self, "identity_network_contributor_propagation", subnet_roles)
 
         self.kubernetes_cluster = KubernetesCluster(
             self,
@@ -135,7 +140,7 @@ class Cluster(Construct):
             microsoft_defender=KubernetesClusterMicrosoftDefender(log_analytics_workspace_id=props.log_analytics_workspace_id) if spec.defender else None,
             key_vault_secrets_provider=KubernetesClusterKeyVaultSecretsProvider(secret_rotation_enabled=True, secret_rotation_interval="2m"),
             oms_agent=KubernetesClusterOmsAgent(log_analytics_workspace_id=props.log_analytics_workspace_id, msi_auth_for_monitoring_enabled=True),
-            depends_on=subnet_roles,
+            depends_on=[subnet_roles_effective],
             tags=props.tags,
         )
         container_insights(
@@ -170,6 +175,15 @@ class Cluster(Construct):
             tags=props.tags,
         )
         grant(self, "kubelet_acr_pull", role="AcrPull", on=props.container_registry_id, to=self.kubernetes_cluster.kubelet_identity.object_id)
+        # Local accounts are off and authorization is Azure RBAC: without a data-plane role the ingress stack cannot install anything.
+        self.access_grants = [
+            # The deployer may be a user or a service principal: the type is left for Azure to find.
+            grant(self, "deployer_cluster_admin", role=CLUSTER_ADMIN_ROLE, on=self.kubernetes_cluster.id, to=props.deployer_object_id, principal_type=None),
+            *(
+                grant(self, f"admin_group_cluster_admin_{position}", role=CLUSTER_ADMIN_ROLE, on=self.kubernetes_cluster.id, to=group, principal_type=GROUP)
+                for position, group in enumerate(spec.admin_group_object_ids)
+            ),
+        ]
 
         self.key_vault = KeyVault(
             self,

@@ -1,4 +1,5 @@
-"""Edge layer of one region: the public IPv4 and IPv6 addresses of the ingress and their DNS names."""
+"""Edge layer of one region: the public IPv4 and IPv6 addresses of the ingress, their DNS names and
+their Traffic Manager endpoints (one per family, in that family's profile)."""
 
 from __future__ import annotations
 
@@ -38,25 +39,28 @@ class EdgeProps:
     families: tuple[str, ...]  # the families with a public entry (IP and records) in this region
     # family -> static private address of the internal load balancer; empty: private records use the public IPs
     private_addresses: dict[str, str]
-    zones: tuple[str, ...]
+    zones: tuple[str, ...]  # of the public IPs: all three or none (ForceNew; see deployment.ALL_ZONES)
     cluster_identity_principal_id: str
     virtual_network_id: str
     zone_name: str
     private_zone_name: str
     dns_resource_group_name: str
-    traffic_manager_id: str
+    traffic_manager_ids: dict[str, str]  # family -> the family's Traffic Manager profile
     ttl: int
     tags: dict[str, str]
 
 
 class Edge(Construct):
-    """Exposes `fqdn`, the regional name Traffic Manager hands out."""
+    """Exposes `load_balancer_grant`, the cluster identity's right on the public IPs."""
 
     def __init__(self, scope: Construct, id_: str, props: EdgeProps):
         super().__init__(scope, id_)
         # Its own group, so the cluster identity's Network Contributor right covers only these addresses.
         self.resource_group = ResourceGroup(self, "resource_group", name=props.resource_group_name, location=props.location, tags=props.tags)
-        grant(self, "cluster_identity_network_contributor", role="Network Contributor", on=self.resource_group.id, to=props.cluster_identity_principal_id)
+        # The ingress Services' load balancers take these addresses, so the ingress stack waits for this grant.
+        self.load_balancer_grant = grant(
+            self, "cluster_identity_network_contributor", role="Network Contributor", on=self.resource_group.id, to=props.cluster_identity_principal_id
+        )
         for family in props.families:
             version, record_kind, public_record, private_record = _FAMILY_RECORDS[family]
             public_ip = self._public_ip(f"ingress_public_{family}", props.public_ip_names[family], version, props)
@@ -80,17 +84,18 @@ class Edge(Construct):
                 records=[props.private_addresses.get(family) or public_ip.ip_address],
                 tags=props.tags,
             )
-        self.fqdn = f"{props.record_name}.{props.zone_name}"
-        # Traffic Manager hands out the regional name, which resolves to every public family.
-        TrafficManagerExternalEndpoint(
-            self,
-            "traffic_manager_endpoint",
-            name=props.traffic_manager_endpoint_name,
-            profile_id=props.traffic_manager_id,
-            target=self.fqdn,
-            endpoint_location=props.location,
-            enabled=True,
-        )
+            # The family's own profile probes this address, so one family failing takes only that family's answer away.
+            # An IP literal, not a name: a DNS alias to a profile needs external endpoints given as addresses (azure-docs articles/dns/dns-alias.md).
+            TrafficManagerExternalEndpoint(
+                self,
+                f"traffic_manager_endpoint_{family}",
+                name=props.traffic_manager_endpoint_name,
+                profile_id=props.traffic_manager_ids[family],
+                target=public_ip.ip_address,
+                # Required for Performance routing (website/docs/r/traffic_manager_external_endpoint.html.markdown:66 at v4.55.0).
+                endpoint_location=props.location,
+                enabled=True,
+            )
         PrivateDnsZoneVirtualNetworkLink(
             self,
             "private_dns_zone_link",

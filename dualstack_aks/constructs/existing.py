@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Fn, Postcondition, TerraformResourceLifecycle
+from cdktf import Postcondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import (
     DataAzurermKubernetesCluster,
 )
@@ -81,13 +81,12 @@ class ExistingClusterProps:
     resource_group: str
     # (resource group, name) of a user-assigned control-plane identity; None: the cluster's system-assigned one
     control_plane_identity: tuple[str, str] | None
-    virtual_network_id: str | None
     load_balancer_subnet_ids: list[str]
     container_registry_id: str
 
 
 class ExistingCluster(Construct):
-    """Exposes the control-plane identity and the VNet of an existing cluster, for the edge layer, and
+    """Exposes the control-plane identity of an existing cluster, for the edge layer, and
     grants it what this app's ingress and registry need: Network Contributor on the subnets its
     internal load balancers use, and AcrPull for its kubelet."""
 
@@ -101,8 +100,9 @@ class ExistingCluster(Construct):
         else:
             # Only a system-assigned identity has its principal on the cluster itself.
             self.identity_principal_id = cluster.identity.get(0).principal_id
-        # Without a named VNet, take the one holding the first node pool's subnet.
-        self.virtual_network_id = props.virtual_network_id or Fn.element(Fn.split("/subnets/", cluster.agent_pool_profile.get(0).vnet_subnet_id), 0)
-        for position, subnet_id in enumerate(props.load_balancer_subnet_ids):
+        # The ingress stack's internal load balancers need these in place (ClusterAttachment.access_grants).
+        self.access_grants = [
             grant(self, f"identity_network_contributor_{position}", role="Network Contributor", on=subnet_id, to=self.identity_principal_id)
+            for position, subnet_id in enumerate(props.load_balancer_subnet_ids)
+        ]
         grant(self, "kubelet_acr_pull", role="AcrPull", on=props.container_registry_id, to=cluster.kubelet_identity.get(0).object_id)

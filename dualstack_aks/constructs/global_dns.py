@@ -1,15 +1,19 @@
 """Global DNS: the public zone, the private zone, and one global name spread over regions.
 
-The global name is an alias (CNAME) to a Traffic Manager profile whose endpoints are the
-regional names; each regional name has an A and an AAAA alias record, so a client of either
-family gets an answer from the region Traffic Manager picks for it.
+Health is judged per family: one Traffic Manager profile per family, whose endpoints (added by
+the region stacks) are that family's public IP addresses, so a region whose IPv6 entry is down
+still answers IPv4 clients, and the other way round. The global name has an A alias record to
+the IPv4 profile and an AAAA alias record to the IPv6 one. Azure DNS allows an A/AAAA alias to a
+profile only when all its endpoints are external IPv4/IPv6 addresses (azure-docs
+articles/dns/dns-alias.md, "Capabilities"), which is what the region stacks add.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.dns_cname_record import DnsCnameRecord
+from cdktf_cdktf_provider_azurerm.dns_a_record import DnsARecord
+from cdktf_cdktf_provider_azurerm.dns_aaaa_record import DnsAaaaRecord
 from cdktf_cdktf_provider_azurerm.dns_zone import DnsZone
 from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone
 from cdktf_cdktf_provider_azurerm.traffic_manager_profile import (
@@ -21,6 +25,8 @@ from cdktf_cdktf_provider_azurerm.traffic_manager_profile import (
 from constructs import Construct
 
 HEALTH_PROBE_HOST = "traffic-manager-probe.invalid"
+# family -> alias record class of the global name
+_GLOBAL_RECORDS = {"ipv4": DnsARecord, "ipv6": DnsAaaaRecord}
 
 
 @dataclass(frozen=True)
@@ -29,14 +35,15 @@ class GlobalDnsProps:
     private_zone: str
     global_record: str
     ttl: int
-    traffic_manager_name: str
-    traffic_manager_dns_name: str
+    families: tuple[str, ...]  # each gets a profile and a global record
+    traffic_manager_names: dict[str, str]  # family -> profile name
+    traffic_manager_dns_names: dict[str, str]  # family -> label under trafficmanager.net
     resource_group_name: str
     tags: dict[str, str]
 
 
 class GlobalDns(Construct):
-    """Exposes the zone names and the Traffic Manager profile id the regional edges attach to."""
+    """Exposes the zone names and `traffic_manager_ids` (family -> profile id) the regional edges attach to."""
 
     def __init__(self, scope: Construct, id_: str, props: GlobalDnsProps):
         super().__init__(scope, id_)
@@ -44,36 +51,38 @@ class GlobalDns(Construct):
         self.private_dns_zone = PrivateDnsZone(
             self, "private_dns_zone", name=props.private_zone, resource_group_name=props.resource_group_name, tags=props.tags
         )
-        self.traffic_manager = TrafficManagerProfile(
-            self,
-            "traffic_manager",
-            name=props.traffic_manager_name,
-            resource_group_name=props.resource_group_name,
-            traffic_routing_method="Performance",
-            dns_config=TrafficManagerProfileDnsConfig(relative_name=props.traffic_manager_dns_name, ttl=60),
-            # ingress-nginx answers /healthz with 200 on its catch-all server only, so the probe
-            # sends a Host that no Ingress can serve (.invalid is reserved, RFC 2606).
-            monitor_config=TrafficManagerProfileMonitorConfig(
-                protocol="HTTP",
-                port=80,
-                path="/healthz",
-                custom_header=[TrafficManagerProfileMonitorConfigCustomHeader(name="host", value=HEALTH_PROBE_HOST)],
-                interval_in_seconds=30,
-                timeout_in_seconds=10,
-                tolerated_number_of_failures=3,
-            ),
-            tags=props.tags,
-        )
-        self.global_record = DnsCnameRecord(
-            self,
-            "global_record",
-            name=props.global_record,
-            zone_name=self.dns_zone.name,
-            resource_group_name=props.resource_group_name,
-            ttl=props.ttl,
-            target_resource_id=self.traffic_manager.id,
-            tags=props.tags,
-        )
+        self.traffic_manager_ids: dict[str, str] = {}
+        for family in props.families:
+            profile = TrafficManagerProfile(
+                self,
+                f"traffic_manager_{family}",
+                name=props.traffic_manager_names[family],
+                resource_group_name=props.resource_group_name,
+                traffic_routing_method="Performance",
+                dns_config=TrafficManagerProfileDnsConfig(relative_name=props.traffic_manager_dns_names[family], ttl=60),
+                # ingress-nginx answers /healthz with 200 on its catch-all server only, so the probe
+                # sends a Host that no Ingress can serve (.invalid is reserved, RFC 2606).
+                monitor_config=TrafficManagerProfileMonitorConfig(
+                    protocol="HTTP",
+                    port=80,
+                    path="/healthz",
+                    custom_header=[TrafficManagerProfileMonitorConfigCustomHeader(name="host", value=HEALTH_PROBE_HOST)],
+                    interval_in_seconds=30,
+                    timeout_in_seconds=10,
+                    tolerated_number_of_failures=3,
+                ),
+                tags=props.tags,
+            )
+            _GLOBAL_RECORDS[family](
+                self,
+                f"global_record_{family}",
+                name=props.global_record,
+                zone_name=self.dns_zone.name,
+                resource_group_name=props.resource_group_name,
+                ttl=props.ttl,
+                target_resource_id=profile.id,
+                tags=props.tags,
+            )
+            self.traffic_manager_ids[family] = profile.id
         self.zone_name = props.zone
         self.private_zone_name = props.private_zone
-        self.traffic_manager_id = self.traffic_manager.id

@@ -14,6 +14,8 @@ from constructs import Construct
 
 from dualstack_aks.model.ingress import IngressRelease, release_values, render_values
 
+ACCESS_READY_ANNOTATION = "dualstack-aks/access-ready-at"
+
 
 @dataclass(frozen=True)
 class IngressProps:
@@ -21,6 +23,7 @@ class IngressProps:
     chart_repository: str
     chart_version: str
     releases: tuple[IngressRelease, ...]
+    access_ready_at: str  # the region stack's wait for role propagation (its time_sleep id, a timestamp)
 
 
 class Ingress(Construct):
@@ -35,6 +38,8 @@ class Ingress(Construct):
                 name=props.namespace,
                 # The controller runs as non-root with only NET_BIND_SERVICE added.
                 labels={"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"},
+                # Referencing the wait puts the namespace, and the releases in it, after the grants have taken effect.
+                annotations={ACCESS_READY_ANNOTATION: props.access_ready_at},
             ),
         )
         self.releases: dict[str, Release] = {}

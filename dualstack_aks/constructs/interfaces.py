@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
+
 
 class NetworkAttachment(Protocol):
     """A dual-stack VNet with a nodes subnet and an ingress subnet (Network, ExistingNetwork)."""
@@ -19,4 +21,5 @@ class ClusterAttachment(Protocol):
 
     # The control-plane identity, which creates the load balancers and so needs Network Contributor on their addresses.
     identity_principal_id: str
-    virtual_network_id: str
+    # Grants the ingress stack relies on, which it must wait for (they take minutes to take effect).
+    access_grants: list[RoleAssignment]

@@ -8,6 +8,7 @@ config prints its problems and exits 2; exits 0 silently when everything is in p
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -23,6 +24,8 @@ COMMANDS = ("diff", "deploy", "destroy", "bootstrap-state")
 # The bootstrap stack has no ingress stack, so neither kubelogin nor a cluster login is needed.
 COMMANDS_WITH_INGRESS = ("diff", "deploy", "destroy")
 TRUE_VALUES = ("1", "true", "yes")
+# The commands that may create a cluster, so its version must be one AKS offers today.
+COMMANDS_CREATING = ("diff", "deploy")
 
 
 def _tool_missing(name: str, env: Mapping[str, str]) -> bool:
@@ -104,6 +107,38 @@ def _credential_problems(command: str, env: Mapping[str, str], config: Config, c
     return found
 
 
+def _offered_versions(location: str, env: Mapping[str, str]) -> set[str] | None:
+    """GA minor and patch versions AKS offers in `location` today, or None when the Azure CLI cannot tell."""
+    az = shutil.which("az", path=env.get("PATH", ""))
+    if az is None:
+        return None
+    try:
+        result = subprocess.run(
+            [az, "aks", "get-versions", "--location", location, "--output", "json"], env=dict(env), capture_output=True, text=True, timeout=120, check=False
+        )
+        values = json.loads(result.stdout)["values"] if result.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(values, list):
+        return None
+    # `values` lists each minor with its patches (`az aks get-versions`, API 2024-01-01 and later); previews cannot carry a production cluster.
+    ga = [entry for entry in values if isinstance(entry, dict) and not entry.get("isPreview")]
+    return {str(entry.get("version")) for entry in ga} | {patch for entry in ga for patch in entry.get("patchVersions") or {}}
+
+
+def _version_problems(command: str, config: Config, env: Mapping[str, str]) -> list[str]:
+    """The synth judges the version against the calendar as last checked; here Azure says what it offers today."""
+    if command not in COMMANDS_CREATING or all(region.existing_cluster for region in config.regions):
+        return []
+    location = config.regions[0].name
+    offered = _offered_versions(location, env)
+    version = config.cluster.kubernetes_version
+    if offered is None or version in offered:
+        return []
+    minors = sorted({entry for entry in offered if entry.count(".") == 1}, key=lambda entry: int(entry.split(".")[1]))
+    return [f"cluster.kubernetes_version {version} is not offered in {location} today (az aks get-versions); offered: {', '.join(minors) or 'none'}"]
+
+
 def check(command: str, config: Config, config_path: str, region: str | None, require_remote_state: bool, env: Mapping[str, str]) -> list[str]:
     """Every problem that would stop `command`, one line each; empty when it can run."""
     return [
@@ -111,4 +146,5 @@ def check(command: str, config: Config, config_path: str, region: str | None, re
         *_backend_problems(command, require_remote_state, config, config_path),
         *_tool_problems(command, env),
         *_credential_problems(command, env, config, config_path),
+        *_version_problems(command, config, env),
     ]

@@ -17,9 +17,24 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from dualstack_aks.model.regions import AZURE_REGION_CODES
 
 
+def _special_use(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str | None:
+    """Why Azure refuses a range or address: it is not a unicast range a VNet, a service or an allow list can use."""
+    # MicrosoftDocs/azure-docs articles/virtual-network/virtual-networks-faq.md, "What address ranges can I use in my VNets?".
+    kinds = (
+        ("unspecified", network.is_unspecified),
+        ("loopback", network.is_loopback),
+        ("multicast", network.is_multicast),
+        ("link-local", network.is_link_local),
+    )
+    return next((kind for kind, applies in kinds if applies), None)
+
+
 def _cidr(value: str, version: int) -> str:
     family = f"IPv{version}"
     example = "10.1.0.0/16" if version == 4 else "fd00:db8:deca::/48"
+    if "%" in value:
+        # ipaddress accepts an IPv6 zone id (fe80::1%eth0); it means one host's interface, which Azure cannot take.
+        raise ValueError(f"{value} has a zone id (%{value.split('%', 1)[1].split('/', maxsplit=1)[0]}): Azure takes plain ranges, like {example}")
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as error:
@@ -28,14 +43,19 @@ def _cidr(value: str, version: int) -> str:
         raise ValueError(f"must be an {family} CIDR like {example}, got {value!r}") from None
     if network.version != version:
         raise ValueError(f"must be an {family} CIDR like {example}, got an IPv{network.version} range {value!r}")
+    if kind := _special_use(network):
+        raise ValueError(f"{value} is a {kind} range, which Azure does not route; use a unicast range like {example}")
     return str(network)
 
 
 def _ipv4_address(value: str) -> str:
     try:
-        return str(ipaddress.IPv4Address(value))
+        address = ipaddress.IPv4Address(value)
     except ValueError:
         raise ValueError(f"must be an IPv4 address like 10.0.0.10, got {value!r}") from None
+    if kind := _special_use(ipaddress.IPv4Network(address)):
+        raise ValueError(f"{value} is a {kind} address, which Azure does not route; use a unicast address like 10.0.0.10")
+    return str(address)
 
 
 def _azure_region(value: str) -> str:
@@ -140,7 +160,9 @@ class RegionSettings(_Model):
     index: int = Field(ge=0, le=255, description="Stable slot in the address plan; never reuse or renumber a deployed region's index.")
     network: RegionNetwork = Field(default_factory=RegionNetwork, description="Explicit VNet ranges (optional).")
     kubernetes: RegionKubernetes = Field(default_factory=RegionKubernetes, description="Explicit pod/service ranges (optional).")
-    zones: list[Zone] | None = Field(None, description="Availability zones in this region (default: cluster.zones); [] for a region without zones.")
+    zones: list[Zone] | None = Field(
+        None, description="Availability zones in this region (default: cluster.zones, or none where the region has no zones: dualstack_aks/model/regions.py)."
+    )
     existing_network: ExistingNetworkSettings | None = Field(None, description="Build the cluster in this existing VNet instead of creating one.")
     existing_cluster: ExistingClusterSettings | None = Field(None, description="Use this existing cluster: only the edge and ingress layers are created.")
 
@@ -173,16 +195,26 @@ class ApiServer(_Model):
 class ClusterSettings(_Model):
     """AKS settings shared by every region."""
 
-    kubernetes_version: str = Field("1.33", pattern=r"^1\.\d{2}(\.\d+)?$", description="AKS Kubernetes version (minor or patch).")
+    kubernetes_version: str = Field(
+        "1.34",
+        pattern=r"^1\.\d{2}(\.\d+)?$",
+        description="AKS Kubernetes version (minor or patch), in standard support (dualstack_aks/model/kubernetes_versions.py).",
+    )
     sku_tier: Literal["Free", "Standard", "Premium"] = Field("Standard", description="AKS pricing tier; Standard gives the uptime SLA.")
-    zones: list[Zone] = Field(["1", "2", "3"], min_length=1, description="Availability zones for node pools and public IPs (a region can override them).")
+    zones: list[Zone] = Field(
+        ["1", "2", "3"],
+        min_length=1,
+        description="Availability zones of the node pools in regions with zones (a region can override them); public IPs there use all three.",
+    )
     system_pool: NodePool = Field(default_factory=lambda: NodePool(min_count=3, max_count=5), description="System node pool (critical add-ons only).")
     user_pool: NodePool = Field(default_factory=NodePool, description="User node pool running the ingress and workloads.")
     admin_group_object_ids: list[Token] = Field([], description="Entra ID groups that get cluster admin through Azure RBAC.")
     outbound_ipv4_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv4 addresses of the load balancer.")
     outbound_ipv6_count: int = Field(1, ge=1, le=100, description="Managed outbound public IPv6 addresses of the load balancer.")
     api_server: ApiServer = Field(default_factory=ApiServer, description="API server access: authorized ranges or a private cluster.")
-    automatic_upgrade_channel: Literal["patch", "stable", "rapid", "node-image", "none"] = Field("patch", description="Cluster auto-upgrade channel.")
+    automatic_upgrade_channel: Literal["patch", "stable", "rapid", "node-image", "none"] = Field(
+        "patch", description="Cluster auto-upgrade channel; `none` leaves it unset, `node-image` needs node_os_upgrade_channel: NodeImage."
+    )
     node_os_upgrade_channel: Literal["NodeImage", "SecurityPatch", "Unmanaged", "None"] = Field("NodeImage", description="Node OS upgrade channel.")
 
 

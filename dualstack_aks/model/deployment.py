@@ -24,12 +24,16 @@ from dualstack_aks.model.ingress import (
     public_families,
 )
 from dualstack_aks.model.names import GlobalNames, RegionNames
+from dualstack_aks.model.regions import REGIONS_WITH_ZONES
 
 GLOBAL_STACK = "global"
 # Tags on every Azure resource, before the config's own.
 BASE_TAGS = {"managed-by": "cdktf", "app": "dualstack-aks"}
 # Node pools surge by this share of their nodes during upgrades (at least one node); validation counts it.
 MAX_SURGE_PERCENT = 10
+# A region with zones has three; a multi-zone public IP request comes back zone-redundant (all three), and zones
+# are ForceNew (public_ip_resource.go:176 at v4.55.0; azurerm issues 16470, 18741): ask for what Azure stores.
+ALL_ZONES = ("1", "2", "3")
 
 
 def region_stack_name(region: str) -> str:
@@ -68,7 +72,7 @@ class ClusterSpec:
     outbound_ipv6_count: int
     authorized_ip_ranges: tuple[str, ...]
     private_cluster: bool
-    automatic_upgrade_channel: str
+    automatic_upgrade_channel: str | None  # None: no auto-upgrade (the provider has no "none" value)
     node_os_upgrade_channel: str
     host_encryption: bool
     azure_policy: bool
@@ -137,7 +141,8 @@ class RegionDeployment:
     ingress_stack: str
     names: RegionNames
     addresses: RegionAddresses
-    zones: tuple[str, ...]
+    zones: tuple[str, ...]  # node pools and registry replica
+    public_ip_zones: tuple[str, ...]  # all three where the region has zones, else none
     network: NewNetwork | ExistingNetwork
     cluster: NewCluster | ExistingCluster
     releases: tuple[IngressRelease, ...]
@@ -166,6 +171,7 @@ class GlobalDeployment:
     zone: str
     private_zone: str
     global_record: str
+    families: tuple[str, ...]  # public in at least one region: each gets a Traffic Manager profile and a global record
     ttl: int
     registry_zone_redundant_regions: tuple[str, ...]
     registry_public_network_access: bool
@@ -215,8 +221,10 @@ def home_region(config: Config) -> str:
 
 
 def zones_of(config: Config, region: RegionSettings) -> tuple[str, ...]:
-    """The availability zones a region's node pools, public IPs and registry replica use."""
-    return tuple(region.zones if region.zones is not None else config.cluster.zones)
+    """The availability zones a region's node pools and registry replica use; none where the region has none."""
+    if region.zones is not None:
+        return tuple(region.zones)
+    return tuple(config.cluster.zones) if region.name in REGIONS_WITH_ZONES else ()
 
 
 def _cluster_spec(settings: ClusterSettings, config: Config) -> ClusterSpec:
@@ -232,7 +240,8 @@ def _cluster_spec(settings: ClusterSettings, config: Config) -> ClusterSpec:
         outbound_ipv6_count=settings.outbound_ipv6_count,
         authorized_ip_ranges=tuple(settings.api_server.authorized_ip_ranges),
         private_cluster=settings.api_server.private_cluster,
-        automatic_upgrade_channel=settings.automatic_upgrade_channel,
+        # The provider accepts patch, rapid, stable, node-image; leaving it out means none (kubernetes_cluster_resource.go:196-205 at v4.55.0).
+        automatic_upgrade_channel=None if settings.automatic_upgrade_channel == "none" else settings.automatic_upgrade_channel,
         node_os_upgrade_channel=settings.node_os_upgrade_channel,
         host_encryption=security.host_encryption,
         azure_policy=security.azure_policy,
@@ -282,6 +291,7 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
         names=names,
         addresses=addresses,
         zones=zones_of(config, settings),
+        public_ip_zones=ALL_ZONES if zones_of(config, settings) else (),
         network=network,
         cluster=_cluster(settings, spec),
         releases=tuple(releases),
@@ -337,6 +347,7 @@ def resolve(config: Config) -> Deployment:
     spec = _cluster_spec(config.cluster, config)
     home = home_region(config)
     backend = config.backend
+    regions = _regions(config, spec, tags)
     return Deployment(
         global_=GlobalDeployment(
             stack=GLOBAL_STACK,
@@ -346,6 +357,7 @@ def resolve(config: Config) -> Deployment:
             zone=config.dns.zone,
             private_zone=private_zone(config),
             global_record=config.dns.global_record,
+            families=tuple(family for family in ("ipv4", "ipv6") if any(family in region.public_families for region in regions)),
             ttl=config.dns.ttl,
             # A registry replica is zone redundant where its region has zones.
             registry_zone_redundant_regions=tuple(region.name for region in config.regions if len(zones_of(config, region)) > 1),
@@ -353,7 +365,7 @@ def resolve(config: Config) -> Deployment:
             registry_allowed_ip_ranges=tuple(config.security.registry_allowed_ip_ranges),
             tags=tags,
         ),
-        regions=_regions(config, spec, tags),
+        regions=regions,
         backend=AzurermBackendSpec(backend.resource_group_name or "", backend.storage_account_name or "", backend.container_name, backend.key_prefix)
         if backend.type == "azurerm"
         else LocalBackendSpec(),

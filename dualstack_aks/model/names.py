@@ -33,17 +33,19 @@ class GlobalNames:
     resource_group: str
     container_registry: str
     log_analytics: str
-    traffic_manager: str
-    traffic_manager_dns: str
+    # family -> Traffic Manager profile name, and its label under trafficmanager.net: one profile per family
+    traffic_managers: dict[str, str]
+    traffic_manager_dns: dict[str, str]
 
     @classmethod
     def derive(cls, prefix: str) -> GlobalNames:
+        families = ("ipv4", "ipv6")
         return cls(
             resource_group=f"rg-{prefix}-global",
             container_registry=f"cr{prefix}global",
             log_analytics=f"log-{prefix}-global",
-            traffic_manager=f"traf-{prefix}",
-            traffic_manager_dns=f"{prefix}-dualstack-aks",
+            traffic_managers={family: f"traf-{prefix}-{family}" for family in families},
+            traffic_manager_dns={family: f"{prefix}-dualstack-aks-{family}" for family in families},
         )
 
     def checked(self) -> dict[str, tuple[str, str]]:
@@ -51,7 +53,7 @@ class GlobalNames:
         return {
             "resource_group": ("resource_group", self.resource_group),
             "container_registry": ("container_registry", self.container_registry),
-            "traffic_manager_dns": ("traffic_manager_dns", self.traffic_manager_dns),
+            **{f"traffic_manager_dns_{family}": ("traffic_manager_dns", name) for family, name in self.traffic_manager_dns.items()},
         }
 
 

@@ -4,6 +4,20 @@ Short codes keep globally unique names (Key Vault: 24 characters) inside Azure's
 A region missing here is rejected by validation; add it with a code that is unique.
 """
 
+# Regions with availability zones: MicrosoftDocs/reliability-docs articles/reliability/regions-list.md,
+# "Azure regions list", tab "All" (lines 33-94, AZ column). Every other region here has none: either
+# listed without the checkmark, or (jioindiacentral, jioindiawest, swedensouth) absent from that list.
+REGIONS_WITH_ZONES: frozenset[str] = frozenset(
+    {
+        "australiaeast", "austriaeast", "belgiumcentral", "brazilsouth", "canadacentral", "centralindia", "centralus", "chilecentral",
+        "denmarkeast", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "indonesiacentral", "israelcentral",
+        "italynorth", "japaneast", "japanwest", "koreacentral", "malaysiawest", "mexicocentral", "newzealandnorth", "northeurope",
+        "norwayeast", "polandcentral", "qatarcentral", "southafricanorth", "southcentralus", "southeastasia", "spaincentral",
+        "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "westeurope", "westus2", "westus3",
+    }
+)  # fmt: skip
+
+
 AZURE_REGION_CODES: dict[str, str] = {
     "australiacentral": "auc",
     "australiacentral2": "auc2",

@@ -29,7 +29,9 @@ from dualstack_aks.model.deployment import (
     private_zone,
     resolve,
 )
+from dualstack_aks.model.kubernetes_versions import lifecycle_problem
 from dualstack_aks.model.names import NAME_RULES, PRIVATE_LINK_ZONES
+from dualstack_aks.model.regions import REGIONS_WITH_ZONES
 
 Problem = tuple[str, str]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -41,6 +43,8 @@ SMALLEST_IPV4_SUBNET = 29
 # Azure CNI Overlay gives every node a /24 of the IPv4 pod range.
 OVERLAY_NODE_PREFIX = 24
 MAX_DNS_NAME = 253
+# AKS refuses service, pod and VNet ranges overlapping these: azure-aks-docs articles/aks/concepts-network-cni-overview.md:104-113.
+AKS_RESERVED_RANGES = tuple(IPv4Network(cidr) for cidr in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"))
 
 
 def check_config(config: Config) -> list[Problem]:
@@ -91,6 +95,9 @@ def _check_settings(config: Config) -> Iterator[Problem]:
     minor = int(config.cluster.kubernetes_version.split(".")[1])
     if minor < MIN_KUBERNETES_MINOR:
         yield "cluster.kubernetes_version", f"dual-stack with Cilium needs 1.{MIN_KUBERNETES_MINOR} or later, got {config.cluster.kubernetes_version}"
+    elif lifecycle := lifecycle_problem(config.cluster.kubernetes_version):
+        yield "cluster.kubernetes_version", lifecycle
+    yield from _check_upgrade_channels(config)
     for pool in ("system_pool", "user_pool"):
         sizes = getattr(config.cluster, pool)
         if sizes.min_count > sizes.max_count:
@@ -100,6 +107,12 @@ def _check_settings(config: Config) -> Iterator[Problem]:
     for position, region in enumerate(config.regions):
         if region.zones is not None and len(set(region.zones)) != len(region.zones):
             yield f"regions[{position}].zones", f"lists a zone twice: {region.zones}"
+        if region.zones and region.name not in REGIONS_WITH_ZONES:
+            # reliability-docs articles/reliability/regions-list.md (lines 33-94): no availability zones there.
+            yield (
+                f"regions[{position}].zones",
+                f"{region.name} has no availability zones (Azure regions list); leave zones out, its pools and IPs are non-zonal",
+            )
     api_server = config.cluster.api_server
     if api_server.private_cluster and api_server.authorized_ip_ranges:
         yield "cluster.api_server.private_cluster", "AKS refuses authorized_ip_ranges on a private cluster: remove cluster.api_server.authorized_ip_ranges, or set private_cluster: false"
@@ -118,6 +131,17 @@ def _check_settings(config: Config) -> Iterator[Problem]:
                 yield f"backend.{field}", "required when backend.type is azurerm"
     if backend.resource_group_name and not NAME_RULES["resource_group"][0].match(backend.resource_group_name):
         yield "backend.resource_group_name", f"{backend.resource_group_name!r} breaks Azure's rule: {NAME_RULES['resource_group'][1]}"
+
+
+def _check_upgrade_channels(config: Config) -> Iterator[Problem]:
+    cluster = config.cluster
+    # The provider refuses the pair at create (kubernetes_cluster_resource.go:1848-1852 at v4.55.0) and update (:2378-2382).
+    if cluster.automatic_upgrade_channel == "node-image" and cluster.node_os_upgrade_channel != "NodeImage":
+        yield (
+            "cluster.node_os_upgrade_channel",
+            f"must be NodeImage with automatic_upgrade_channel: node-image, got {cluster.node_os_upgrade_channel} "
+            "(azurerm's check in kubernetes_cluster_resource.go, create :1848 and update :2378)",
+        )
 
 
 def _check_dns_names(config: Config) -> Iterator[Problem]:
@@ -167,8 +191,17 @@ def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
     services = plan.service_cidrs
     if services.ipv6.prefixlen < 108:
         yield f"{path}.kubernetes.service_cidrs.ipv6", f"must be /108 or smaller (AKS limit), got /{services.ipv6.prefixlen}"
+    checked = [("network.vnet", plan.vnet.ipv4), ("kubernetes.pod_cidrs", plan.pod_cidrs.ipv4)]
     if services.ipv4.prefixlen <= 12:
         yield f"{path}.kubernetes.service_cidrs.ipv4", f"must be smaller than /12 (AKS limit), got /{services.ipv4.prefixlen}"
+    else:
+        checked.append(("kubernetes.service_cidrs", services.ipv4))  # one problem per field: its size first
+    for field, cluster_range in checked:
+        if overlapped := [str(reserved) for reserved in AKS_RESERVED_RANGES if cluster_range.overlaps(reserved)]:
+            yield (
+                f"{path}.{field}.ipv4",
+                f"{cluster_range} overlaps {' and '.join(overlapped)}, which AKS reserves (concepts-network-cni-overview.md, AKS CNI networking prerequisites)",
+            )
     dns_ip = plan.dns_service_ip
     if dns_ip not in services.ipv4:
         yield f"{path}.kubernetes.dns_service_ip", f"{dns_ip} is outside the IPv4 service range {services.ipv4}"
@@ -216,15 +249,15 @@ def _check_topology(config: Config) -> Iterator[Problem]:
     """Ingress layout and brownfield rules."""
     if config.ingress.mode == "dual-stack" and not config.ingress.translating_ingress:
         yield "ingress.translating_ingress", "applies to ingress.mode twin only; a dual-stack ingress always serves both families"
-    internal = config.ingress.internal_load_balancers
     for position, region in enumerate(config.regions):
         path = f"regions[{position}]"
         cluster = region.existing_cluster
         if cluster is not None:
             for field in ("pod_cidrs", "service_cidrs"):
                 yield from _check_dual_stack_ranges(f"{path}.existing_cluster.{field}", getattr(cluster, field), region.network.vnet)
-            if internal and region.existing_network is None:
-                yield f"{path}.existing_cluster", "internal load balancers need the cluster's VNet: set existing_network too, or ingress.internal_load_balancers: false"
+            if region.existing_network is None:
+                # A cluster on an AKS-managed VNet has no subnet of ours to derive the VNet from (private zone link, load balancer rights).
+                yield f"{path}.existing_cluster", "needs existing_network: the VNet and subnets the cluster runs in (an AKS-managed VNet is not supported)"
         if region.existing_network is not None:
             for field in ("vnet", "nodes_subnet", "ingress_subnet"):
                 if getattr(region.network, field) is None:

@@ -29,6 +29,7 @@ from dualstack_aks.output.reader import (
 IPV4_COLOR = "black"
 IPV6_COLOR = "darkorange"
 FAMILY_COLORS = {"IPv4": IPV4_COLOR, "IPv6": IPV6_COLOR}
+RECORD_FAMILIES = {"A": "IPv4", "AAAA": "IPv6"}
 NEUTRAL_COLOR = "gray40"
 NETWORK_COLOR = "steelblue"
 FONT = "Helvetica,Arial,sans-serif"
@@ -235,26 +236,38 @@ def _draw_cluster(dot: _Dot, region: RegionView) -> None:
 
 def _draw_global(dot: _Dot, topology: Topology) -> None:
     layer = topology.global_layer
-    names = {record.fqdn for record in layer.names}
-    dot.node("client", label=_label("client", "IPv4 or IPv6, resolves " + ", ".join(sorted(names)) if names else "IPv4 or IPv6"), shape="oval")
+    name_sets = _record_sets(layer.names)
+    names = sorted({fqdn for fqdn, _ in name_sets})
+    managers = {manager.name for manager in layer.traffic_managers}
+    dot.node("client", label=_label("client", "IPv4 or IPv6, resolves " + ", ".join(names) if names else "IPv4 or IPv6"), shape="oval")
     with dot.cluster("global", label=_label("global", "stacks " + ", ".join(layer.stacks)), style="rounded", color="gray60", labeljust="l"):
-        for record in layer.names:
-            dot.node(f"global/name/{record.fqdn}", label=_label(record.fqdn, f"{record.record_type} → {', '.join(record.targets)}"))
-            for target in record.targets:
-                if any(manager.name == target for manager in layer.traffic_managers):
-                    dot.edge(_endpoint(f"global/name/{record.fqdn}"), _endpoint(f"global/tm/{target}"), color=NEUTRAL_COLOR)
+        for (fqdn, private), records in name_sets.items():
+            dot.node(f"global/name/{fqdn}", label=_records_table(fqdn, private, records), shape="box", style="rounded")
+            for record in records:
+                # An A or AAAA alias leads to its family's profile, in that family's colour.
+                color = FAMILY_COLORS.get(RECORD_FAMILIES.get(record.record_type, ""), NEUTRAL_COLOR)
+                for target in record.targets:
+                    if target in managers:
+                        dot.edge(_endpoint(f"global/name/{fqdn}", record.record_type), _endpoint(f"global/tm/{target}"), color=color)
         for manager in layer.traffic_managers:
-            dot.node(f"global/tm/{manager.name}", label=_label(f"Traffic Manager {manager.name}", f"{manager.routing} routing", manager.fqdn))
+            dot.node(
+                f"global/tm/{manager.name}", label=_label(f"Traffic Manager {manager.name}", f"{manager.routing} routing, probes {manager.probe}", manager.fqdn)
+            )
     # Edges from nodes outside a cluster are stated outside it: a node named inside a subgraph joins it.
-    for record in layer.names:
-        dot.edge(_endpoint("client"), _endpoint(f"global/name/{record.fqdn}"), color=NEUTRAL_COLOR, label="DNS", fontcolor=NEUTRAL_COLOR)
+    for fqdn in names:
+        dot.edge(_endpoint("client"), _endpoint(f"global/name/{fqdn}"), color=NEUTRAL_COLOR, label="DNS", fontcolor=NEUTRAL_COLOR)
     for region in topology.regions:
         public_names = {record.fqdn for record in region.records if not record.private}
         for endpoint in region.endpoints:
-            if endpoint.target not in public_names:
-                dot.node(f"{region.name}/dns/{endpoint.target}", label=_label(endpoint.target, "Traffic Manager endpoint target"))
+            probed = region.public_ip(endpoint.target)
+            # A probed public IP is drawn in its family's colour; a name target gets a node of its own unless the region has it.
+            head, color = (
+                (f"{region.name}/pip/{endpoint.target}", FAMILY_COLORS[probed.family]) if probed else (f"{region.name}/dns/{endpoint.target}", NEUTRAL_COLOR)
+            )
+            if not probed and endpoint.target not in public_names:
+                dot.node(head, label=_label(endpoint.target, "Traffic Manager endpoint target"))
             if endpoint.profile:
-                dot.edge(_endpoint(f"global/tm/{endpoint.profile}"), _endpoint(f"{region.name}/dns/{endpoint.target}"), color=NEUTRAL_COLOR, label=f"endpoint {endpoint.name}", fontcolor=NEUTRAL_COLOR)
+                dot.edge(_endpoint(f"global/tm/{endpoint.profile}"), _endpoint(head), color=color, label=f"endpoint {endpoint.name} (probed)", fontcolor=color)
 
 
 def _draw_registries(dot: _Dot, topology: Topology) -> None:
@@ -280,7 +293,7 @@ def _legend(topology: Topology) -> str:
     rows += [(swatch(FAMILY_COLORS[family], FAMILY_COLORS[backend]), f"{translation}: {family} clients proxied at L7 to {backend} backends") for translation, family, backend in hops]
     rows += [
         (dashed(IPV4_COLOR), "dashed, in the family's colour: clients inside the VNets (private zone, internal LB)"),
-        (swatch(NEUTRAL_COLOR), "DNS resolution: global name, Traffic Manager endpoints"),
+        (swatch(NEUTRAL_COLOR), "DNS resolution: client to the global name"),
         (dashed(NEUTRAL_COLOR), "role the cluster holds"),
     ]
     if any(region.private_endpoints for region in topology.regions):

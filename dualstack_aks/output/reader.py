@@ -197,7 +197,7 @@ class BackendService:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A Traffic Manager endpoint of the region: the name Traffic Manager hands out."""
+    """A Traffic Manager endpoint of the region: what the profile probes and hands out (a public IP's name, or a literal target)."""
 
     name: str
     profile: str | None
@@ -262,6 +262,7 @@ class TrafficManager:
     name: str
     routing: str
     fqdn: str
+    probe: str  # how it judges each endpoint's health, e.g. "HTTP :80/healthz"
 
 
 @dataclass(frozen=True)
@@ -366,7 +367,7 @@ def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> R
         for _, pip in output.resources(name, "azurerm_public_ip")
     ]
     endpoints = [
-        Endpoint(endpoint["name"], output.referenced_name(name, endpoint["profile_id"]), endpoint["target"])
+        Endpoint(endpoint["name"], output.referenced_name(name, endpoint["profile_id"]), output.name_of(name, endpoint["target"]))
         for name in stacks
         for _, endpoint in output.resources(name, "azurerm_traffic_manager_external_endpoint")
     ]
@@ -445,7 +446,12 @@ def read_topology(stacks: dict[str, dict]) -> Topology:
             stacks=global_stacks,
             names=_records(output, global_stacks),
             traffic_managers=tuple(
-                TrafficManager(profile["name"], profile["traffic_routing_method"], f"{profile['dns_config']['relative_name']}.trafficmanager.net")
+                TrafficManager(
+                    profile["name"],
+                    profile["traffic_routing_method"],
+                    f"{profile['dns_config']['relative_name']}.trafficmanager.net",
+                    "{protocol} :{port}{path}".format(**{"path": "/", **profile["monitor_config"]}),
+                )
                 for stack in global_stacks
                 for _, profile in output.resources(stack, "azurerm_traffic_manager_profile")
             ),

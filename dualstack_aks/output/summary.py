@@ -31,8 +31,12 @@ def summary_rows(stacks: dict[str, dict]) -> list[tuple[str, ...]]:
     """One block of rows per region (stacks and entries side by side), the global layer first."""
     topology = read_topology(stacks)
     counts = {name: _resource_count(document) for name, document in stacks.items()}
-    global_names = [f"{record.fqdn} -> {', '.join(record.targets)}" for record in topology.global_layer.names]
-    blocks = [("global", topology.global_layer.stacks, [global_names, global_names])] if topology.global_layer.stacks else []
+    names = topology.global_layer.names
+    # Each family's global record leads to that family's own Traffic Manager profile.
+    global_names = [
+        [f"{record.fqdn} -> {', '.join(record.targets)}" for record in names if record.record_type == RECORD_TYPES[family]] or ["-"] for family in FAMILIES
+    ]
+    blocks = [("global", topology.global_layer.stacks, global_names)] if topology.global_layer.stacks else []
     blocks += [(region.name, region.stacks, [entry_points(region, family) for family in FAMILIES]) for region in topology.regions]
     rows = []
     for label, stack_names, doors in blocks:

@@ -8,6 +8,7 @@ its own body; SUBNET-NSG pairs two resource types. A value that is a Terraform e
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,11 +58,37 @@ def _blocks(body: dict, key: str) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+_EVERYONE = (ipaddress.IPv4Network("0.0.0.0/0"), ipaddress.IPv6Network("::/0"))
+# Spellings Azure (NSG service tags, firewall rules) and people use for "every address".
+_WILDCARDS = {"*", "any", "internet"}
+
+
+def _open_to_everyone(ranges: object) -> bool:
+    """Whether an allow list admits the whole Internet, however it is spelled: a wildcard, any /0
+    ("0/0", "::/0"), or pieces that together cover all of IPv4 or IPv6 (0.0.0.0/1 + 128.0.0.0/1).
+    An entry that is not a literal range (a `${...}` expression) could be anything, so it counts as open."""
+    if not isinstance(ranges, list):
+        return True
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for entry in ranges:
+        text = str(entry).strip()
+        if text.lower() in _WILDCARDS or text.endswith("/0"):
+            return True
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            return True
+    ipv4 = [network for network in networks if isinstance(network, ipaddress.IPv4Network)]
+    ipv6 = [network for network in networks if isinstance(network, ipaddress.IPv6Network)]
+    return list(ipaddress.collapse_addresses(ipv4)) == [_EVERYONE[0]] or list(ipaddress.collapse_addresses(ipv6)) == [_EVERYONE[1]]
+
+
 @per_resource("AKS-API-ACCESS", "the API server is private or limited to authorized IP ranges", CLUSTER, switch="cluster.api_server")
 def api_server_restricted(cluster: dict) -> bool:
     """An API server open to every address leaves the cluster's control plane one stolen token away from the Internet."""
     return cluster.get("private_cluster_enabled") is True or any(
-        profile.get("authorized_ip_ranges") for profile in _blocks(cluster, "api_server_access_profile")
+        profile.get("authorized_ip_ranges") and not _open_to_everyone(profile["authorized_ip_ranges"])
+        for profile in _blocks(cluster, "api_server_access_profile")
     )
 
 
@@ -113,7 +140,10 @@ def registry_admin_off(registry: dict) -> bool:
 def registry_restricted(registry: dict) -> bool:
     """A registry open to the Internet lets anyone who learns its name try credentials against it, and pull what a leaked one reads."""
     rule_sets = _blocks(registry, "network_rule_set")
-    return registry.get("public_network_access_enabled") is False or any(rule_set.get("default_action") == "Deny" for rule_set in rule_sets)
+    return registry.get("public_network_access_enabled") is False or any(
+        rule_set.get("default_action") == "Deny" and not _open_to_everyone([rule.get("ip_range") for rule in _blocks(rule_set, "ip_rule")])
+        for rule_set in rule_sets
+    )
 
 
 @per_resource("KV-RBAC", "Key Vault uses Azure RBAC", KEY_VAULT)

@@ -61,7 +61,7 @@ def build_app(deployment: Deployment, outdir: str) -> BuiltApp:
     add_backend(global_stack, deployment.global_.stack, deployment.backend)
     attachments = GlobalAttachments(
         container_registry_id=global_stack.registry.registry_id,
-        traffic_manager_id=global_stack.dns.traffic_manager_id,
+        traffic_manager_ids=global_stack.dns.traffic_manager_ids,
         zone_name=global_stack.dns.zone_name,
         private_zone_name=global_stack.dns.private_zone_name,
         dns_resource_group_name=deployment.global_.names.resource_group,
@@ -72,7 +72,8 @@ def build_app(deployment: Deployment, outdir: str) -> BuiltApp:
         infra = RegionStack(app, region, attachments, deployment.subscription_id)
         infra.add_dependency(global_stack)
         add_backend(infra, region.stack, deployment.backend)
-        ingress = IngressStack(app, region, deployment.ingress_chart, deployment.kubelogin_mode, deployment.subscription_id)
+        # The wait's id makes the ingress stack start after the region stack's grants have taken effect.
+        ingress = IngressStack(app, region, deployment.ingress_chart, deployment.kubelogin_mode, deployment.subscription_id, infra.access_ready.id)
         ingress.add_dependency(infra)
         add_backend(ingress, region.ingress_stack, deployment.backend)
         regions[region.name] = RegionStacks(infra=infra, ingress=ingress)

@@ -34,7 +34,7 @@ from dualstack_aks.stacks.providers import (
 class IngressStack(TerraformStack):
     """Exposes `ingress` (namespace and releases) and `sample_app` (or None)."""
 
-    def __init__(self, scope: Construct, region: RegionDeployment, chart: IngressChart, kubelogin_mode: str, subscription_id: str | None):
+    def __init__(self, scope: Construct, region: RegionDeployment, chart: IngressChart, kubelogin_mode: str, subscription_id: str | None, access_ready_at: str):
         super().__init__(scope, region.ingress_stack)
         add_azurerm_provider(self, subscription_id)
         # Read at plan time: the API server address and its CA (public), no credentials.
@@ -60,7 +60,15 @@ class IngressStack(TerraformStack):
             exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command="kubelogin", args=args)],
         )
         self.ingress = Ingress(
-            self, "ingress", IngressProps(namespace=chart.namespace, chart_repository=chart.repository, chart_version=chart.version, releases=region.releases)
+            self,
+            "ingress",
+            IngressProps(
+                namespace=chart.namespace,
+                chart_repository=chart.repository,
+                chart_version=chart.version,
+                releases=region.releases,
+                access_ready_at=access_ready_at,
+            ),
         )
         self.sample_app = SampleApp(self, "sample_app", region.sample_app) if region.sample_app else None
         if self.sample_app:

@@ -1,8 +1,7 @@
 """One region's infrastructure stack: network, cluster and edge layers.
 
 Brownfield, as the model decided it: an existing VNet is read instead of created, an existing
-cluster replaces the cluster layer (and, without an existing VNet, the network layer too); the
-edge layer is always created.
+cluster (always in an existing VNet) replaces the cluster layer; the edge layer is always created.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
     DataAzurermClientConfig,
 )
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
+from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
@@ -27,6 +27,7 @@ from dualstack_aks.constructs.existing import (
 from dualstack_aks.constructs.interfaces import ClusterAttachment, NetworkAttachment
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.network import Network, NetworkProps
+from dualstack_aks.constructs.roles import wait_for
 from dualstack_aks.model import deployment as model
 from dualstack_aks.stacks.providers import add_azurerm_provider
 
@@ -36,7 +37,7 @@ class GlobalAttachments:
     """What a region uses from the global stack."""
 
     container_registry_id: str
-    traffic_manager_id: str
+    traffic_manager_ids: dict[str, str]  # family -> profile id
     zone_name: str
     private_zone_name: str
     dns_resource_group_name: str
@@ -44,20 +45,22 @@ class GlobalAttachments:
 
 
 class RegionStack(TerraformStack):
-    """Exposes `network` (None with an existing cluster in no named VNet), `cluster` and `edge`."""
+    """Exposes `network`, `cluster`, `edge` and `access_ready`, the wait the ingress stack starts after."""
 
     def __init__(self, scope: Construct, region: model.RegionDeployment, attachments: GlobalAttachments, subscription_id: str | None):
         super().__init__(scope, region.stack)
         add_azurerm_provider(self, subscription_id)
+        TimeProvider(self, "time")
         self.network: NetworkAttachment | None = None
         if isinstance(region.network, model.ExistingNetwork):
             self.network = self._existing_network(region.network, region.addresses)
         self.cluster: ClusterAttachment
         if isinstance(region.cluster, model.ExistingCluster):
-            self.cluster = self._existing_cluster(region.cluster, attachments)
+            assert self.network is not None, "validation requires existing_network with existing_cluster"
+            self.cluster = self._existing_cluster(region.cluster, self.network, attachments)
         else:
             self.cluster = self._new_cluster(region, region.cluster.spec, attachments)
-        virtual_network_id = self.network.virtual_network_id if self.network else self.cluster.virtual_network_id
+        assert self.network is not None  # _new_cluster creates one when none exists
         names = region.names
         self.edge = Edge(
             self,
@@ -71,17 +74,19 @@ class RegionStack(TerraformStack):
                 private_zone_link_name=f"link-{names.virtual_network}",
                 families=region.public_families,
                 private_addresses=region.internal_addresses,
-                zones=region.zones,
+                zones=region.public_ip_zones,
                 cluster_identity_principal_id=self.cluster.identity_principal_id,
-                virtual_network_id=virtual_network_id,
+                virtual_network_id=self.network.virtual_network_id,
                 zone_name=attachments.zone_name,
                 private_zone_name=attachments.private_zone_name,
                 dns_resource_group_name=attachments.dns_resource_group_name,
-                traffic_manager_id=attachments.traffic_manager_id,
+                traffic_manager_ids=attachments.traffic_manager_ids,
                 ttl=attachments.ttl,
                 tags=region.tags,
             ),
         )
+        # The Helm and Kubernetes resources act as the deployer and create load balancers as the cluster identity.
+        self.access_ready = wait_for(self, "access_propagation", [*self.cluster.access_grants, self.edge.load_balancer_grant])
 
     def _existing_network(self, network: model.ExistingNetwork, addresses: model.RegionAddresses) -> ExistingNetwork:
         return ExistingNetwork(
@@ -97,7 +102,7 @@ class RegionStack(TerraformStack):
             ),
         )
 
-    def _existing_cluster(self, cluster: model.ExistingCluster, attachments: GlobalAttachments) -> ExistingCluster:
+    def _existing_cluster(self, cluster: model.ExistingCluster, network: NetworkAttachment, attachments: GlobalAttachments) -> ExistingCluster:
         return ExistingCluster(
             self,
             "cluster",
@@ -105,8 +110,7 @@ class RegionStack(TerraformStack):
                 name=cluster.name,
                 resource_group=cluster.resource_group,
                 control_plane_identity=cluster.control_plane_identity,
-                virtual_network_id=self.network.virtual_network_id if self.network else None,
-                load_balancer_subnet_ids=[self.network.ingress_subnet_id] if self.network else [],
+                load_balancer_subnet_ids=[network.ingress_subnet_id],
                 container_registry_id=attachments.container_registry_id,
             ),
         )
@@ -116,6 +120,7 @@ class RegionStack(TerraformStack):
         names = region.names
         resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=region.name, tags=region.tags)
         workspace = log_analytics_workspace(self, names.log_analytics, region.name, resource_group.name, region.tags)
+        client_config = DataAzurermClientConfig(self, "client_config")
         if self.network is None:
             self.network = Network(
                 self,
@@ -145,7 +150,8 @@ class RegionStack(TerraformStack):
                 virtual_network_id=self.network.virtual_network_id,
                 nodes_subnet_id=self.network.nodes_subnet_id,
                 subnet_ids_for_load_balancers=[self.network.nodes_subnet_id, self.network.ingress_subnet_id],
-                tenant_id=DataAzurermClientConfig(self, "client_config").tenant_id,
+                tenant_id=client_config.tenant_id,
+                deployer_object_id=client_config.object_id,
                 container_registry_id=attachments.container_registry_id,
                 log_analytics_workspace_id=workspace.id,
                 tags=region.tags,
