@@ -66,9 +66,10 @@ def _reference(expression: str) -> str:
 
 def test_version_lifecycle_default_is_in_standard_support_on_the_checked_date():
     assert date(2026, 11, 29) == TABLE_CHECKED
-    # "Nov 2026" is November 30 (note at line 44), so 1.34 is still in standard support on the checked date.
-    assert ClusterSettings().kubernetes_version == "1.34"
-    assert lifecycle_problem("1.34") is None and lifecycle_problem("1.34.1") is None
+    # "Nov 2026" is November 30 (note at line 44): 1.34 is in standard support on the checked date but
+    # ends the day after, so the default is the next minor, which a new cluster can keep until March 2027.
+    assert ClusterSettings().kubernetes_version == "1.35"
+    assert lifecycle_problem("1.35") is None and lifecycle_problem("1.34.1") is None
 
 
 def test_version_lifecycle_is_judged_on_the_checked_date_never_the_clock():

@@ -196,7 +196,8 @@ class ClusterSettings(_Model):
     """AKS settings shared by every region."""
 
     kubernetes_version: str = Field(
-        "1.34",
+        # 1.34 is still supported on the checked date but ends the next day: a new cluster starts on 1.35.
+        "1.35",
         pattern=r"^1\.\d{2}(\.\d+)?$",
         description="AKS Kubernetes version (minor or patch), in standard support (dualstack_aks/model/kubernetes_versions.py).",
     )
