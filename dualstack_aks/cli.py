@@ -196,9 +196,9 @@ def preflight(command: str, config_option: str | None, region: str | None, requi
 def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
     """`cdktf diff` every stack in dependency order and record the planned changes."""
     from dualstack_aks.deploy.diff import (
-        FAILED,
         format_diff_markdown,
         format_summary,
+        not_planned,
         run_diffs,
         write_diff_summary,
     )
@@ -210,7 +210,10 @@ def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
     diffs = run_diffs(target, cdktf)
     write_diff_summary(target, diffs)
     print(format_diff_markdown(diffs))
-    return EXIT_FAILED if any(result.status == FAILED for result in diffs) else 0
+    failures = not_planned(diffs)
+    for failure in failures:
+        print(f"diff: {failure}", file=sys.stderr)
+    return EXIT_FAILED if failures else 0
 
 
 @cli.command("bootstrap-state")
