@@ -85,10 +85,6 @@ def test_a_terraform_that_does_not_tell_its_version_is_reported(tmp_path, config
     assert problem.endswith(f"did not tell its version (`terraform version -json`): install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)")
 
 
-def test_every_stack_requires_the_range_preflight_checks(default_stacks):
-    assert {name: stack["terraform"]["required_version"] for name, stack in default_stacks.items()} == dict.fromkeys(default_stacks, REQUIRED_VERSION)
-
-
 def test_a_bad_config_is_reported_as_the_synth_reports_it(tmp_path, everything):
     broken = tmp_path / "broken.yaml"
     broken.write_text("dns:\n  zone: Not A Zone\nregions: []\n")

@@ -18,7 +18,7 @@ def build_state_app(config: Config, outdir: str):
     from cdktf import App, LocalBackend
 
     from dualstack_aks.model.deployment import home_region
-    from dualstack_aks.stacks.app import LOCAL_STATE_DIR, require_terraform
+    from dualstack_aks.stacks.app import LOCAL_STATE_DIR
     from dualstack_aks.stacks.state_stack import StateStack, StateStackProps
 
     app = App(outdir=outdir, stack_traces=False)
@@ -36,5 +36,4 @@ def build_state_app(config: Config, outdir: str):
         ),
     )
     LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{STATE_STACK}.tfstate")
-    require_terraform(stack)
     return app

@@ -21,7 +21,6 @@ from dualstack_aks.model.deployment import (
 from dualstack_aks.stacks.global_stack import GlobalStack
 from dualstack_aks.stacks.ingress_stack import IngressStack
 from dualstack_aks.stacks.region_stack import GlobalAttachments, RegionStack
-from dualstack_aks.terraform_version import REQUIRED_VERSION
 
 # cdktf runs Terraform in cdktf.out/stacks/<stack>/; local state lives outside cdktf.out and
 # the path stays relative so the JSON is machine-independent.
@@ -39,11 +38,6 @@ class BuiltApp:
     app: App
     global_stack: GlobalStack
     regions: dict[str, RegionStacks]
-
-
-def require_terraform(stack: TerraformStack) -> None:
-    """Terraform itself refuses a version outside the range preflight checks, whoever runs it."""
-    stack.add_override("terraform.required_version", REQUIRED_VERSION)
 
 
 def add_backend(stack: TerraformStack, name: str, backend: LocalBackendSpec | AzurermBackendSpec) -> None:
@@ -82,6 +76,4 @@ def build_app(deployment: Deployment, outdir: str) -> BuiltApp:
         ingress.add_dependency(infra)
         add_backend(ingress, region.ingress_stack, deployment.backend)
         regions[region.name] = RegionStacks(infra=infra, ingress=ingress)
-    for stack in (global_stack, *(stack for pair in regions.values() for stack in (pair.infra, pair.ingress))):
-        require_terraform(stack)
     return BuiltApp(app=app, global_stack=global_stack, regions=regions)
