@@ -29,11 +29,13 @@ STATE_OUTDIR := cdktf.state.out
 .PHONY: help install synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
+	@echo "make install                 install the pinned Python packages and Node.js into .venv, the cdktf CLI into node_modules"
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
 	@echo "make addresses               print every region's address ranges"
 	@echo "make docs                    rewrite config/schema.json and docs/configuration.md from dualstack_aks/model/config.py"
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the test suite"
+	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
 	@echo "make bench                   benchmark synth against a plain-import baseline"
@@ -41,12 +43,22 @@ help:
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
 	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
 	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
+	@echo "make clean                   remove cdktf.out/, cdktf.state.out/ and test caches (keeps .venv and node_modules)"
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed
+
+# `source .venv/bin/activate` puts the venv's Node.js first and, for `npx cdktf` and terraform, turns off
+# HashiCorp's checkpoint telemetry (CHECKPOINT_DISABLE) and the CLI's npm version lookup (DISABLE_VERSION_CHECK).
+ACTIVATE_ADDITION := export CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=1  \# dualstack-aks: no network calls at cdktf start
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Its own step, so that a venv made before the addition gets it too, once.
+$(VENV)/.activate: $(VENV)/.installed
+	grep -qF '$(ACTIVATE_ADDITION)' $(BIN)/activate || echo '$(ACTIVATE_ADDITION)' >> $(BIN)/activate
 	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt $(VENV)/.installed
@@ -58,7 +70,8 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-synth: $(VENV)/.installed
+# Also installs the cdktf CLI, so that `npx cdktf synth | list | diff` work right after (README, the cdktf CLI).
+synth: install
 	$(BIN)/python main.py $(CONFIG_ARG)
 
 addresses: $(VENV)/.installed
@@ -74,17 +87,20 @@ diagram: $(VENV)/.installed graphviz
 	$(BIN)/python main.py $(CONFIG_ARG) --outdir cdktf.out
 	$(BIN)/python -m dualstack_aks diagram --outdir cdktf.out --output $(DIAGRAM)
 
-# Graphviz's dot draws the diagram (and the tests render it): installed, pinned, with apt when root, else named.
+# Graphviz's dot draws the diagram (and the tests render it): installed with apt when root (Debian 12's
+# version where the archive has it, else the distribution's: the tests compare labels, not layout), else named.
 GRAPHVIZ_DEB := 2.42.2-7+deb12u1
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz=$(GRAPHVIZ_DEB) >/dev/null; \
+	    apt-get update -qq; \
+	    package=graphviz; apt-cache show graphviz=$(GRAPHVIZ_DEB) >/dev/null 2>&1 && package=graphviz=$(GRAPHVIZ_DEB); \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$package >/dev/null; \
 	  else \
 	    echo "Graphviz's dot is missing: install the graphviz package (sudo apt-get install graphviz, or brew install graphviz)" >&2; exit 1; \
 	  fi; }
 
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed graphviz
+test: $(VENV)/.installed node_modules/.installed $(CHECKOV_VENV)/.installed graphviz
 	$(BIN)/python -m pytest
 
 scan: synth $(CHECKOV_VENV)/.installed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -191,9 +191,9 @@ def preflight(command: str, config_option: str | None, region: str | None, requi
 def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
     """`cdktf diff` every stack in dependency order and record the planned changes."""
     from dualstack_aks.deploy.diff import (
-        FAILED,
         format_diff_markdown,
         format_summary,
+        not_planned,
         run_diffs,
         write_diff_summary,
     )
@@ -205,7 +205,49 @@ def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
     diffs = run_diffs(target, cdktf)
     write_diff_summary(target, diffs)
     print(format_diff_markdown(diffs))
-    return EXIT_FAILED if any(result.status == FAILED for result in diffs) else 0
+    failures = not_planned(diffs)
+    for failure in failures:
+        print(f"diff: {failure}", file=sys.stderr)
+    return EXIT_FAILED if failures else 0
+
+
+def _published(action: Callable[[], str]) -> int:
+    """Run one GitHub update and say what it did, or why it failed, in one line."""
+    from dualstack_aks.deploy.github import GitHubError
+
+    try:
+        print(action())
+    except GitHubError as error:
+        print(f"publish: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+@cli.group()
+def publish() -> None:
+    """Put the diff summary on GitHub with `gh api` (in the workflows; needs GH_TOKEN)."""
+
+
+@publish.command()
+@click.option("--repo", required=True, help="owner/name")
+@click.option("--pull-request", type=int, required=True, help="the pull request's number")
+@click.option("--body-file", type=click.Path(dir_okay=False, path_type=Path), required=True, help="the review summary (Markdown)")
+def comment(repo: str, pull_request: int, body_file: Path) -> int:
+    """Create or update the pull request's one review comment."""
+    from dualstack_aks.deploy.github import upsert_comment
+
+    return _published(lambda: upsert_comment(repo, pull_request, body_file.read_text(encoding="utf-8")))
+
+
+@publish.command()
+@click.option("--repo", required=True, help="owner/name")
+@outdir_option
+@click.option("--run-url", required=True, help="the workflow run, linked from the issue")
+def drift(repo: str, outdir: str | None, run_url: str) -> int:
+    """Open or update the drift issue when a stack drifted or could not be planned; close it when clean."""
+    from dualstack_aks.deploy.github import publish_drift
+
+    return _published(lambda: publish_drift(repo, Path(_outdir(outdir)), run_url))
 
 
 @cli.command("bootstrap-state")

@@ -101,20 +101,21 @@ def _fake_az(directory, offered: list[str]):
     az = directory / "az"
     az.write_text(f'#!/bin/sh\nif [ "$1 $2" = "aks get-versions" ]; then echo \'{json.dumps({"values": values})}\'; fi\nexit 0\n')
     az.chmod(0o755)
+    (directory / "terraform").write_text('#!/bin/sh\necho \'{"terraform_version": "1.15.9"}\'\n')
+    (directory / "kubelogin").write_text("#!/bin/sh\nexit 0\n")
     for tool in ("terraform", "kubelogin"):
-        (directory / tool).write_text("#!/bin/sh\nexit 0\n")
         (directory / tool).chmod(0o755)
     return {"PATH": str(directory), "ARM_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000000"}
 
 
 def test_version_lifecycle_preflight_asks_azure_what_the_first_region_offers(tmp_path):
     config = load_config(DEFAULT_CONFIG)
-    assert check("deploy", config, "config/default.yaml", None, False, _fake_az(tmp_path / "offers", ["1.34", "1.35"])) == []
-    assert check("deploy", config, "config/default.yaml", None, False, _fake_az(tmp_path / "gone", ["1.35", "1.36"])) == [
-        "cluster.kubernetes_version 1.34 is not offered in eastus2 today (az aks get-versions); offered: 1.35, 1.36"
+    assert check("deploy", config, "config/default.yaml", None, False, _fake_az(tmp_path / "offers", ["1.35", "1.36"])) == []
+    assert check("deploy", config, "config/default.yaml", None, False, _fake_az(tmp_path / "gone", ["1.36", "1.37"])) == [
+        "cluster.kubernetes_version 1.35 is not offered in eastus2 today (az aks get-versions); offered: 1.36, 1.37"
     ]
     # destroy creates no cluster, so it does not ask.
-    assert check("destroy", config, "config/default.yaml", "eastus2", False, _fake_az(tmp_path / "gone", ["1.35", "1.36"])) == []
+    assert check("destroy", config, "config/default.yaml", "eastus2", False, _fake_az(tmp_path / "gone", ["1.36", "1.37"])) == []
 
 
 # --- 2. The deployer can reach the cluster (entra-id-authorization.md:36 and "AKS built-in roles"; azurerm issue 24064) ---

@@ -14,13 +14,14 @@ import pytest
 
 from dualstack_aks.cli import main as cli_main
 from dualstack_aks.deploy.diff import (
+    BLOCKED,
     FAILED,
     PLANNED,
-    WAITING,
     count_changes,
+    first_error,
     format_summary,
+    read_diff_summary,
     read_stacks_in_order,
-    run_diffs,
 )
 
 # stack -> dependencies, in the manifest's (alphabetical) order, as cdktf writes it.
@@ -31,6 +32,7 @@ def resource_change(address: str, *actions: str, mode: str = "managed") -> dict:
     return {"address": address, "mode": mode, "change": {"actions": list(actions)}}
 
 
+TERRAFORM_ERROR = "Error: Kubernetes cluster unreachable: dial tcp: lookup aks-eastus2.hcp.eastus2.azmk8s.io: no such host"
 NO_CHANGES = {"resource_changes": [resource_change("azurerm_resource_group.global", "no-op")]}
 CREATES_A_CLUSTER = {
     "resource_changes": [
@@ -55,7 +57,12 @@ def fake_outdir(directory: Path, plans: dict[str, dict], failing: set[str]) -> t
     bin_dir = directory / "bin"
     bin_dir.mkdir()
     cdktf = bin_dir / "cdktf"
-    cdktf.write_text("#!/bin/sh\ncase \" " + " ".join(sorted(failing)) + " \" in *\" $2 \"*) exit 1;; esac\nexit 0\n")
+    # Like cdktf, the failing plan prints Terraform's diagnostic behind the stack name and a box border.
+    cdktf.write_text(
+        "#!/bin/sh\necho \"$2  Planning\"\n"
+        f'case " {" ".join(sorted(failing))} " in *" $2 "*) echo "$2  ╷"; echo "$2  │ {TERRAFORM_ERROR}"; echo "$2  │ more detail"; exit 1;; esac\n'
+        "exit 0\n"
+    )
     terraform = bin_dir / "terraform"
     terraform.write_text('#!/bin/sh\ncat "$3"\n')
     for tool in (cdktf, terraform):
@@ -95,21 +102,47 @@ def test_stacks_come_in_dependency_order_not_manifest_order(tmp_path):
     assert [stack.name for stack in read_stacks_in_order(outdir)] == ["global", "region-eastus2", "ingress-eastus2"]
 
 
-def test_a_plan_that_needs_an_undeployed_cluster_waits(tmp_path):
+def test_a_plan_that_needs_an_undeployed_cluster_is_not_planned_and_fails_the_run(tmp_path, on_path, capsys):
     outdir, bin_dir = fake_outdir(tmp_path, {"region-eastus2": CREATES_A_CLUSTER}, failing={"ingress-eastus2"})
-    diffs = run_diffs(outdir, f"{bin_dir}/cdktf", f"{bin_dir}/terraform")
-    assert [(diff.stack, diff.status) for diff in diffs] == [("global", PLANNED), ("region-eastus2", PLANNED), ("ingress-eastus2", WAITING)]
+    on_path(bin_dir)
+    assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 1
+    diffs = read_diff_summary(outdir)
+    assert [(diff.stack, diff.status) for diff in diffs] == [("global", PLANNED), ("region-eastus2", PLANNED), ("ingress-eastus2", BLOCKED)]
     assert diffs[1].changes.add == 2
+    failure = f"ingress-eastus2 not planned: blocked by region-eastus2 (changes to deploy first): {TERRAFORM_ERROR}"
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"diff: {failure}"]
+    assert f"ingress-eastus2  │ {TERRAFORM_ERROR}" in captured.out, "cdktf's own output still streams to the console"
+    summary = format_summary(outdir)
+    assert "| `ingress-eastus2` | – | – | – | – | **not planned**: blocked by region-eastus2 (changes to deploy first) | `region-eastus2` |" in summary
+    assert f"- `{failure}`" in summary
 
 
-def test_a_plan_failing_on_its_own_fails_the_run_and_the_summary_says_so(tmp_path, on_path):
+def test_a_plan_failing_on_its_own_fails_the_run_and_the_summary_says_so(tmp_path, on_path, capsys):
     outdir, bin_dir = fake_outdir(tmp_path, {}, failing={"ingress-eastus2"})
     on_path(bin_dir)
     assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"diff: ingress-eastus2 plan failed: {TERRAFORM_ERROR}"]
     summary = format_summary(outdir)
     assert "| `global` | 0 | 0 | 0 | 0 | no changes | – |" in summary
-    assert "| `ingress-eastus2` | – | – | – | – | plan failed (see the job log) | `region-eastus2` |" in summary
+    assert "| `ingress-eastus2` | – | – | – | – | **plan failed** | `region-eastus2` |" in summary
     assert [diff for diff in json.loads((outdir / "diff-summary.json").read_text()) if diff["status"] == FAILED]
+
+
+def test_a_failed_dependency_blocks_its_dependents_and_the_first_error_is_named(tmp_path, on_path, capsys):
+    outdir, bin_dir = fake_outdir(tmp_path, {}, failing={"global", "region-eastus2", "ingress-eastus2"})
+    on_path(bin_dir)
+    assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"diff: global plan failed: {TERRAFORM_ERROR}",
+        f"diff: region-eastus2 not planned: blocked by global (not planned itself): {TERRAFORM_ERROR}",
+        f"diff: ingress-eastus2 not planned: blocked by region-eastus2 (not planned itself): {TERRAFORM_ERROR}",
+    ]
+
+
+def test_a_failure_without_a_terraform_error_line_still_names_the_stack():
+    assert first_error(["ingress-eastus2  Planning\n"], "exited with status 1") == "exited with status 1"
+    assert first_error(["x  │ Error: first\n", "x  │ Error: second\n"], "unused") == "Error: first"
 
 
 def test_summary_lists_what_would_be_deleted(tmp_path, on_path):

@@ -12,6 +12,7 @@ import pytest
 
 from dualstack_aks.deploy.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION, check
 from dualstack_aks.model.loading import load_config
+from dualstack_aks.terraform_version import REQUIRED_VERSION
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 REMOTE_STATE_CONFIG = REPO / "config" / "examples" / "three-regions-remote-state.yaml"
@@ -19,12 +20,13 @@ SUBSCRIPTION = {"ARM_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000000"}
 OIDC = {"ARM_CLIENT_ID": "11111111-1111-1111-1111-111111111111", "ARM_TENANT_ID": "22222222-2222-2222-2222-222222222222", "ARM_USE_OIDC": "true"}
 
 
-def tools(directory: Path, **exit_codes: int) -> str:
-    """A PATH of stand-ins: each named tool exits with its code."""
+def tools(directory: Path, terraform_version: str = TERRAFORM_VERSION, **exit_codes: int) -> str:
+    """A PATH of stand-ins: each named tool exits with its code; terraform also prints `terraform_version`."""
     directory.mkdir(exist_ok=True)
     for name, code in exit_codes.items():
         tool = directory / name
-        tool.write_text(f"#!/bin/sh\nexit {code}\n")
+        says = f"echo '{{\"terraform_version\": \"{terraform_version}\"}}'\n" if name == "terraform" and terraform_version else ""
+        tool.write_text(f"#!/bin/sh\n{says}exit {code}\n")
         tool.chmod(0o755)
     return str(directory)
 
@@ -60,6 +62,27 @@ def test_missing_terraform_is_one_line_saying_what_to_install(tmp_path):
     assert result.stderr.splitlines() == [
         f"make deploy: terraform is not on PATH: install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)"
     ]
+
+
+@pytest.mark.parametrize("version", ["1.1.9", "2.0.0", "0.15.5"])
+def test_a_terraform_outside_the_supported_range_is_named_with_the_version_to_install(tmp_path, config, version):
+    env = {"PATH": tools(tmp_path / "bin", terraform_version=version, terraform=0, kubelogin=0, az=0), **SUBSCRIPTION}
+    assert check("diff", config, "config/default.yaml", None, False, env) == [
+        f"Terraform {version} is outside the supported range {REQUIRED_VERSION}: install Terraform {TERRAFORM_VERSION} "
+        "(https://developer.hashicorp.com/terraform/install)"
+    ]
+
+
+@pytest.mark.parametrize("version", ["1.2.0", TERRAFORM_VERSION, "1.16.0-beta1"])
+def test_a_supported_terraform_passes(tmp_path, config, version):
+    env = {"PATH": tools(tmp_path / "bin", terraform_version=version, terraform=0, kubelogin=0, az=0), **SUBSCRIPTION}
+    assert check("diff", config, "config/default.yaml", None, False, env) == []
+
+
+def test_a_terraform_that_does_not_tell_its_version_is_reported(tmp_path, config):
+    env = {"PATH": tools(tmp_path / "bin", terraform_version="", terraform=0, kubelogin=0, az=0), **SUBSCRIPTION}
+    (problem,) = check("diff", config, "config/default.yaml", None, False, env)
+    assert problem.endswith(f"did not tell its version (`terraform version -json`): install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)")
 
 
 def test_a_bad_config_is_reported_as_the_synth_reports_it(tmp_path, everything):

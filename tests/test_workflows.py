@@ -44,8 +44,8 @@ def deploy_job() -> dict:
     return load("deploy.yml")["jobs"]["deploy"]
 
 
-def test_both_workflows_exist():
-    assert {path.name for path in WORKFLOWS} == {"deploy.yml", "pull-request.yml"}
+def test_every_workflow_exists():
+    assert {path.name for path in WORKFLOWS} == {"deploy.yml", "drift.yml", "pull-request.yml"}
 
 
 def test_zizmor_finds_nothing_offline():
@@ -90,13 +90,38 @@ def test_no_secrets_but_the_github_token():
         assert "client-secret" not in path.read_text() and "ARM_CLIENT_SECRET" not in path.read_text()
 
 
+# The only write permissions besides OIDC, each on the one job that needs it.
+WRITE_PERMISSIONS = {("pull-request.yml", "comment"): {"pull-requests"}, ("drift.yml", "drift"): {"issues"}}
+
+
 def test_least_privilege_by_default():
     for path in WORKFLOWS:
         workflow = load(path.name)
         assert workflow["permissions"] == {"contents": "read"}, path.name
-        for job in workflow["jobs"].values():
-            assert set(job["permissions"]) <= {"contents", "id-token"}
+        for name, job in workflow["jobs"].items():
+            writes = {scope for scope, level in job["permissions"].items() if level == "write" and scope != "id-token"}
+            assert writes == WRITE_PERMISSIONS.get((path.name, name), set()), (path.name, name)
+            assert set(job["permissions"]) <= {"contents", "id-token", *writes}
             assert job["permissions"]["contents"] == "read"
+
+
+def test_the_job_that_writes_to_the_pull_request_runs_no_test_code():
+    comment = load("pull-request.yml")["jobs"]["comment"]
+    assert "id-token" not in comment["permissions"]
+    runs = [step.get("run", "") for step in comment["steps"]]
+    assert not any("make test" in run or "make diff" in run or "make synth" in run for run in runs)
+    assert "--body-file review-summary.md" in runs[-1]
+    assert "!github.event.pull_request.head.repo.fork" in comment["if"], "a fork's token cannot write"
+
+
+def test_drift_plans_read_only_weekly_and_on_demand():
+    workflow = load("drift.yml")
+    assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
+    (job,) = workflow["jobs"].values()
+    (plan,) = [step for step in job["steps"] if step.get("run", "").startswith("make diff")]
+    assert plan["env"]["TF_CLI_ARGS_plan"] == "-lock=false", "a state lease would need write access to the state blob"
+    assert job["steps"][-1]["if"] == "${{ !cancelled() }}", "a failed plan still reaches the issue"
+    assert "publish drift" in job["steps"][-1]["run"]
 
 
 def test_checkout_keeps_no_credentials():
@@ -143,17 +168,17 @@ def test_tool_versions_match_what_preflight_asks_for():
 
 
 def test_pull_request_tests_scans_diffs_and_uploads_the_synth():
-    (job,) = load("pull-request.yml")["jobs"].values()
+    job = load("pull-request.yml")["jobs"]["review"]
     runs = [step.get("run", "") for step in job["steps"]]
     for command in ("make test", "make synth", "make scan", "make diff REQUIRE_REMOTE_STATE=1"):
         assert command in runs, command
     (upload,) = steps_using(job, "actions/upload-artifact")
     assert upload["with"]["path"] == "cdktf.out/"
-    assert any(run.endswith('>> "$GITHUB_STEP_SUMMARY"') for run in runs)
+    assert any('>> "$GITHUB_STEP_SUMMARY"' in run for run in runs)
 
 
 def test_pull_request_diffs_only_with_credentials_and_says_so_otherwise():
-    (job,) = load("pull-request.yml")["jobs"].values()
+    job = load("pull-request.yml")["jobs"]["review"]
     credential_check = next(step for step in job["steps"] if step.get("id") == "azure")
     assert "::notice" in credential_check["run"]
     run = [step.get("run", "") for step in job["steps"]]
@@ -163,11 +188,11 @@ def test_pull_request_diffs_only_with_credentials_and_says_so_otherwise():
         assert "steps.azure.outputs.configured == 'true'" in step["if"], step.get("name")
 
 
-@pytest.mark.parametrize("workflow", ["deploy.yml", "pull-request.yml"])
+@pytest.mark.parametrize("workflow", ["deploy.yml", "drift.yml", "pull-request.yml"])
 def test_the_api_server_token_is_taken_while_the_oidc_login_is_fresh(workflow):
     from dualstack_aks.stacks.providers import AKS_AAD_SERVER_ID
 
-    (job,) = load(workflow)["jobs"].values()
+    (job,) = [job for job in load(workflow)["jobs"].values() if steps_using(job, "azure/login")]
     names = [step.get("name", step.get("uses", "")) for step in job["steps"]]
     token = names.index("Token for the AKS API servers")
     assert names[token - 1] == "Azure login (OIDC)"

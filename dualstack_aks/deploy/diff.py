@@ -2,8 +2,8 @@
 
 python -m dualstack_aks diff [--outdir cdktf.out] [--cdktf PATH]
     diffs each stack (after `python main.py` wrote the outdir), counts the planned changes from
-    `terraform show -json plan` and records them in <outdir>/diff-summary.json; exits 1 when a
-    stack's plan fails for a reason other than a dependency that is not deployed yet.
+    `terraform show -json plan` and records them in <outdir>/diff-summary.json; exits 1 when any
+    stack could not be planned, naming it and its first Terraform error line.
 python -m dualstack_aks diff --summary-only [--outdir cdktf.out]
     prints a Markdown summary (the pull request's job summary): the diff counts when `run`
     recorded them, else the synthesized stacks and their resource counts.
@@ -12,7 +12,9 @@ python -m dualstack_aks diff --summary-only [--outdir cdktf.out]
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,9 +25,13 @@ DIFF_SUMMARY_FILE = "diff-summary.json"
 PLAN_FILE = "plan"
 
 PLANNED = "planned"
+# The plan failed although every dependency is deployed as synthesized: a fault of its own.
 FAILED = "failed"
-# The plan needs outputs or a cluster that a dependency's pending changes create first.
-WAITING = "waiting"
+# The plan failed while a dependency has changes to deploy or failed itself (e.g. the ingress of a
+# region whose cluster does not exist yet): not planned either, so the run still fails.
+BLOCKED = "blocked"
+# Terraform's diagnostics read "Error: <summary>", after cdktf's stack prefix and Terraform's box border.
+ERROR_LINE = re.compile(r"Error: .*\S")
 
 
 @dataclass
@@ -57,6 +63,9 @@ class StackDiff:
     status: str
     depends_on: list[str]
     changes: Changes | None = None
+    # Why the stack could not be planned: the first Terraform error line, and for BLOCKED which dependency and why.
+    error: str | None = None
+    blocked_by: str | None = None
 
 
 def _count(document: dict, kind: str) -> int:
@@ -114,19 +123,63 @@ def count_changes(plan: dict) -> Changes:
     return changes
 
 
+def _run_and_show(command: list[str]) -> tuple[int, list[str]]:
+    """Run a command with its output streamed to the console as it comes, and kept."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace") as process:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            lines.append(line)
+    return process.returncode, lines
+
+
+def first_error(lines: list[str], fallback: str) -> str:
+    """The first Terraform error line of some output, else the fallback."""
+    for line in lines:
+        match = ERROR_LINE.search(line)
+        if match:
+            return match.group(0)
+    return fallback
+
+
+def _blocker(upstream: list[StackDiff]) -> str | None:
+    """The first dependency that must be fixed or deployed before this stack can be planned, and which."""
+    for dependency in upstream:
+        if dependency.status != PLANNED:
+            return f"{dependency.stack} (not planned itself)"
+        if dependency.changes and dependency.changes.pending:
+            return f"{dependency.stack} (changes to deploy first)"
+    return None
+
+
 def run_diffs(outdir: Path, cdktf: str, terraform: str = "terraform") -> list[StackDiff]:
     """Diff every stack (output streams to the console) and count what each plan would do."""
     results: dict[str, StackDiff] = {}
     for stack in read_stacks_in_order(outdir):
-        diff = subprocess.run([cdktf, "diff", stack.name, "--skip-synth", "--output", str(outdir), "--no-color"])
-        if diff.returncode == 0:
-            shown = subprocess.run([terraform, "show", "-json", PLAN_FILE], cwd=stack.working_directory, capture_output=True, text=True, check=True)
-            results[stack.name] = StackDiff(stack.name, PLANNED, stack.depends_on, count_changes(json.loads(shown.stdout)))
-            continue
-        upstream = [results[name] for name in stack.depends_on]
-        blocked = any(dependency.status != PLANNED or dependency.changes.pending for dependency in upstream)
-        results[stack.name] = StackDiff(stack.name, WAITING if blocked else FAILED, stack.depends_on)
+        returncode, output = _run_and_show([cdktf, "diff", stack.name, "--skip-synth", "--output", str(outdir), "--no-color"])
+        if returncode == 0:
+            shown = subprocess.run([terraform, "show", "-json", PLAN_FILE], cwd=stack.working_directory, capture_output=True, text=True, check=False)
+            if shown.returncode == 0:
+                results[stack.name] = StackDiff(stack.name, PLANNED, stack.depends_on, count_changes(json.loads(shown.stdout)))
+                continue
+            output, returncode = shown.stderr.splitlines(), shown.returncode
+        error = first_error(output, f"exited with status {returncode} without a Terraform error line")
+        blocker = _blocker([results[name] for name in stack.depends_on])
+        results[stack.name] = StackDiff(stack.name, BLOCKED if blocker else FAILED, stack.depends_on, error=error, blocked_by=blocker)
     return list(results.values())
+
+
+def not_planned(diffs: list[StackDiff]) -> list[str]:
+    """One line per stack that could not be planned: which, why, and its first Terraform error."""
+    lines = []
+    for diff in diffs:
+        if diff.status == BLOCKED:
+            lines.append(f"{diff.stack} not planned: blocked by {diff.blocked_by}: {diff.error}")
+        elif diff.status == FAILED:
+            lines.append(f"{diff.stack} plan failed: {diff.error}")
+    return lines
 
 
 def write_diff_summary(outdir: Path, diffs: list[StackDiff]) -> None:
@@ -140,7 +193,7 @@ def read_diff_summary(outdir: Path) -> list[StackDiff] | None:
     diffs = []
     for entry in json.loads(path.read_text()):
         changes = Changes(**entry["changes"]) if entry["changes"] is not None else None
-        diffs.append(StackDiff(entry["stack"], entry["status"], entry["depends_on"], changes))
+        diffs.append(StackDiff(entry["stack"], entry["status"], entry["depends_on"], changes, entry["error"], entry["blocked_by"]))
     return diffs
 
 
@@ -156,14 +209,19 @@ def _after(depends_on: list[str]) -> str:
 def format_diff_markdown(diffs: list[StackDiff]) -> str:
     rows = []
     for diff in diffs:
-        if diff.status == PLANNED:
+        if diff.status == PLANNED and diff.changes is not None:
             counts = [str(diff.changes.add), str(diff.changes.change), str(diff.changes.replace), str(diff.changes.remove)]
             status = "changes" if diff.changes.pending else "no changes"
         else:
             counts = ["–"] * 4
-            status = "plan failed (see the job log)" if diff.status == FAILED else "planned after its dependencies are deployed"
+            status = f"**not planned**: blocked by {diff.blocked_by}" if diff.status == BLOCKED else "**plan failed**"
         rows.append([f"`{diff.stack}`", *counts, status, _after(diff.depends_on)])
     lines = ["## cdktf diff", "", *_table(["stack", "add", "change", "replace", "remove", "result", "after"], rows)]
+    failures = not_planned(diffs)
+    if failures:
+        lines += ["", "**Not planned: this diff fails until every stack plans** (the job log has each full error):", ""]
+        # Backticks in an error would end the code span early.
+        lines += ["- `" + failure.replace("`", "'") + "`" for failure in failures]
     destructive = [(diff.stack, address) for diff in diffs if diff.changes for address in diff.changes.destructive]
     if destructive:
         lines += ["", "**Deleted by this change (removed or replaced):**", ""]

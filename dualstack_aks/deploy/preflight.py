@@ -14,10 +14,11 @@ import subprocess
 from collections.abc import Mapping
 
 from dualstack_aks.model.config import Config
+from dualstack_aks.terraform_version import REQUIRED_VERSION, TERRAFORM_VERSION, is_supported
 
-# The versions CI installs (tests/test_workflows.py keeps the workflows in step with these).
-TERRAFORM_VERSION = "1.15.9"
+# The kubelogin version CI installs (tests/test_workflows.py keeps the workflows in step with it).
 KUBELOGIN_VERSION = "v0.2.19"
+TERRAFORM_INSTALL = f"install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)"
 
 EXIT_MISSING = 1
 COMMANDS = ("diff", "deploy", "destroy", "bootstrap-state")
@@ -77,10 +78,30 @@ def _backend_problems(command: str, require_remote_state: bool, config: Config, 
     return []
 
 
+def _installed_terraform_version(terraform: str, env: Mapping[str, str]) -> str | None:
+    """`terraform version -json`'s version, or None when it does not answer with one."""
+    try:
+        result = subprocess.run([terraform, "version", "-json"], env=dict(env), capture_output=True, text=True, timeout=60)
+        version = json.loads(result.stdout)["terraform_version"]
+    except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
+        return None
+    return version if isinstance(version, str) else None
+
+
+def _terraform_problems(env: Mapping[str, str]) -> list[str]:
+    terraform = shutil.which("terraform", path=env.get("PATH", ""))
+    if terraform is None:
+        return [f"terraform is not on PATH: {TERRAFORM_INSTALL}"]
+    version = _installed_terraform_version(terraform, env)
+    if version is None:
+        return [f"{terraform} did not tell its version (`terraform version -json`): {TERRAFORM_INSTALL}"]
+    if not is_supported(version):
+        return [f"Terraform {version} is outside the supported range {REQUIRED_VERSION}: {TERRAFORM_INSTALL}"]
+    return []
+
+
 def _tool_problems(command: str, env: Mapping[str, str]) -> list[str]:
-    found = []
-    if _tool_missing("terraform", env):
-        found.append(f"terraform is not on PATH: install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)")
+    found = _terraform_problems(env)
     if command in COMMANDS_WITH_INGRESS and _tool_missing("kubelogin", env):
         found.append(
             f"kubelogin is not on PATH: the ingress stacks' Helm and Kubernetes providers run it; install {KUBELOGIN_VERSION} "

@@ -1,0 +1,27 @@
+"""The Terraform versions the project supports, which the deploy preflight checks.
+
+Not yet written into the stacks as `terraform.required_version`: the pinned checkov (3.3.30) cannot
+parse a cdk.tf.json holding it and would scan nothing (bridgecrewio/checkov#7454)."""
+
+from __future__ import annotations
+
+import re
+
+# The version CI installs (tests/test_workflows.py keeps the workflows in step with it).
+TERRAFORM_VERSION = "1.15.9"
+# 1.2.0: the floor cdktf 0.21's CLI warns below, and the first with postconditions and OIDC in the azurerm backend.
+MINIMUM = (1, 2, 0)
+# Below the next major: its breaking changes have not been tried.
+BELOW = (2, 0, 0)
+REQUIRED_VERSION = f">= {'.'.join(map(str, MINIMUM))}, < {'.'.join(map(str, BELOW))}"
+
+_NUMERIC = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
+
+
+def is_supported(version: str) -> bool:
+    """Whether a `terraform version -json` version (e.g. 1.15.9 or 1.16.0-beta1) is within REQUIRED_VERSION."""
+    match = _NUMERIC.match(version)
+    if match is None:
+        return False
+    numbers = tuple(int(part) for part in match.groups())
+    return MINIMUM <= numbers < BELOW
