@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dualstack_aks.model.deployment import private_zone
 from dualstack_aks.output.summary import format_summary
-from tests.conftest import resources
+from tests.conftest import config_with, resources
 
 
 def _resource_count(stack: dict) -> int:
@@ -35,3 +35,33 @@ def test_summary_table_puts_each_entry_points_under_its_family(synthesize, defau
             assert pip_row[column:].split()[0] == public_ip["name"]
             assert public_row[column:].split()[0] == f"{region.name}.{default_config.dns.zone}"
             assert private_row[column:].split()[:2] == ["private", f"{region.name}.{private_zone(default_config)}"]
+
+
+def _region_block(lines: list[str], region: str) -> list[str]:
+    start = next(position for position, line in enumerate(lines) if line.startswith(f"  {region} "))
+    end = next((position for position in range(start + 1, len(lines)) if not lines[position].startswith("   ")), len(lines))
+    return lines[start:end]
+
+
+def _column(lines: list[str], header: str, title: str) -> list[str]:
+    start = header.index(title)
+    return [line[start:].split("  ")[0].strip() for line in lines if line[start:].strip()]
+
+
+def test_summary_says_which_family_the_backends_use_and_which_ingress_translates(synthesize, default_config):
+    for primary, translating, backends in (("ipv4", "ingress-nginx-ipv6: IPv6 NAT64 -> IPv4", "IPv4"), ("ipv6", "ingress-nginx-ipv4: IPv4 NAT46 -> IPv6", "IPv6")):
+        outdir, _ = synthesize(config_with(default_config, primary_family=primary))
+        lines = format_summary(outdir).splitlines()
+        block = _region_block(lines, default_config.regions[0].name)
+        paths = _column(block, lines[2], "ingress -> backends")
+        native = f"ingress-nginx-{primary}: {'IPv4' if primary == 'ipv4' else 'IPv6'} native"
+        assert paths == [f"backends {backends}", *sorted([native, translating])]
+
+
+def test_summary_lists_an_entry_only_where_its_records_exist(synthesize, default_config):
+    outdir, _ = synthesize(config_with(default_config, ingress={"translating_ingress": False}))
+    lines = format_summary(outdir).splitlines()
+    global_row = next(line for line in lines if line.startswith("  global "))
+    assert global_row[lines[2].index("IPv6 entry") :].strip() == "-"
+    for region in default_config.regions:
+        assert _column(_region_block(lines, region.name), lines[2], "IPv6 entry") == ["-"]

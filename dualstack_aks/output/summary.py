@@ -1,5 +1,6 @@
-"""What a synth produced, read back from cdktf.out: per region its stacks, their resource counts
-and the IPv4 and IPv6 entries (public IP resources and the DNS names that lead to them)."""
+"""What a synth produced, read back from cdktf.out: per region its stacks, their resource counts,
+how each family reaches the backends (native, or which ingress translates), and the IPv4 and IPv6
+entries (public IP resources and the DNS names that lead to them), listed only where they exist."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ __all__ = ["format_summary", "read_stacks"]
 
 FAMILIES = ("IPv4", "IPv6")
 RECORD_TYPES = {"IPv4": "A", "IPv6": "AAAA"}
-HEADER = ("region", "stacks (resources)", "IPv4 entry", "IPv6 entry")
+HEADER = ("region", "stacks (resources)", "ingress -> backends", "IPv4 entry", "IPv6 entry")
 
 
 def _resource_count(document: dict) -> int:
@@ -27,6 +28,15 @@ def entry_points(region: RegionView, family: str) -> list[str]:
     return lines or ["-"]
 
 
+def ingress_paths(region: RegionView) -> list[str]:
+    """The backends' family, then per ingress release how each of its client families reaches them."""
+    lines = [f"backends {' + '.join(region.backend_families) or '-'}"]
+    for release in region.releases:
+        hops = [f"{hop.family} {hop.translation} -> {hop.backend_family}" if hop.translation else f"{hop.family} native" for hop in region.hops(release)]
+        lines.append(f"{release.name}: {', '.join(hops)}")
+    return lines
+
+
 def summary_rows(stacks: dict[str, dict]) -> list[tuple[str, ...]]:
     """One block of rows per region (stacks and entries side by side), the global layer first."""
     topology = read_topology(stacks)
@@ -36,8 +46,8 @@ def summary_rows(stacks: dict[str, dict]) -> list[tuple[str, ...]]:
     global_names = [
         [f"{record.fqdn} -> {', '.join(record.targets)}" for record in names if record.record_type == RECORD_TYPES[family]] or ["-"] for family in FAMILIES
     ]
-    blocks = [("global", topology.global_layer.stacks, global_names)] if topology.global_layer.stacks else []
-    blocks += [(region.name, region.stacks, [entry_points(region, family) for family in FAMILIES]) for region in topology.regions]
+    blocks = [("global", topology.global_layer.stacks, [[""], *global_names])] if topology.global_layer.stacks else []
+    blocks += [(region.name, region.stacks, [ingress_paths(region), *(entry_points(region, family) for family in FAMILIES)]) for region in topology.regions]
     rows = []
     for label, stack_names, doors in blocks:
         columns = [[label], [f"{name} ({counts[name]})" for name in stack_names], *doors]
