@@ -60,9 +60,18 @@ class IngressStack(TerraformStack):
             exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command="kubelogin", args=args)],
         )
         self.ingress = Ingress(
-            self, "ingress", IngressProps(namespace=chart.namespace, chart_repository=chart.repository, chart_version=chart.version, releases=region.releases)
+            self,
+            "ingress",
+            IngressProps(
+                controller=chart.controller,
+                namespace=chart.namespace,
+                chart_repository=chart.repository,
+                chart=chart.chart,
+                chart_version=chart.version,
+                releases=region.releases,
+            ),
         )
         self.sample_app = SampleApp(self, "sample_app", region.sample_app) if region.sample_app else None
         if self.sample_app:
-            # Its Ingress objects are validated by the controllers' admission webhooks.
+            # Its Ingress objects are validated by the controllers' admission webhooks; its HTTPRoutes need the CRDs.
             self.sample_app.node.add_dependency(self.ingress)
