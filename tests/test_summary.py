@@ -4,8 +4,9 @@ its IPv4 and IPv6 entries (public IP resource, public name, private name) under 
 from __future__ import annotations
 
 from dualstack_aks.model.deployment import private_zone
-from dualstack_aks.output.summary import format_summary
-from tests.conftest import resources
+from dualstack_aks.model.loading import load_config
+from dualstack_aks.output.summary import RETIRED, format_summary
+from tests.conftest import EXAMPLES, resources
 
 
 def _resource_count(stack: dict) -> int:
@@ -35,3 +36,12 @@ def test_summary_table_puts_each_entry_points_under_its_family(synthesize, defau
             assert pip_row[column:].split()[0] == public_ip["name"]
             assert public_row[column:].split()[0] == f"{region.name}.{default_config.dns.zone}"
             assert private_row[column:].split()[:2] == ["private", f"{region.name}.{private_zone(default_config)}"]
+
+
+def test_summary_says_once_that_ingress_nginx_is_retired_and_how_to_switch(synthesize, default_config):
+    outdir, _ = synthesize(default_config)
+    lines = format_summary(outdir).splitlines()
+    assert lines.count(RETIRED) == 1 and lines[-1] == RETIRED
+    assert "ingress.controller: envoy-gateway" in RETIRED
+    envoy_outdir, _ = synthesize(load_config(EXAMPLES / "envoy-gateway.yaml"))
+    assert "retired" not in format_summary(envoy_outdir)
