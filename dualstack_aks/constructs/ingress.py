@@ -35,7 +35,8 @@ class IngressProps:
 
 
 class Ingress(Construct):
-    """Exposes the namespace and the per-family Helm releases by variant (`releases["ipv6"]`)."""
+    """Exposes the namespace, the per-family Helm releases by variant (`releases["ipv6"]`) and,
+    per IngressClass or GatewayClass, the releases its routes wait for (`serving["eg-ipv6"]`)."""
 
     def __init__(self, scope: Construct, id_: str, props: IngressProps):
         super().__init__(scope, id_)
@@ -91,6 +92,10 @@ class Ingress(Construct):
                     values=[render_values(release_values(release, addresses))],
                     **HELM_OPTIONS,
                 )
+
+        self.serving: dict[str, list[ITerraformDependable]] = {
+            release.names.ingress_class: [*controller, self.releases[release.variant]] for release in props.releases
+        }
 
     def _public_ip_addresses(self, release: IngressRelease) -> dict[str, str]:
         """A dual-stack Service is pinned by address: read them from the edge's public IPs at plan time."""

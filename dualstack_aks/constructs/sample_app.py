@@ -4,6 +4,9 @@ address and X-Real-IP / X-Forwarded-For the backend saw."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1,
@@ -57,7 +60,9 @@ APP_NAME = "echo"
 
 
 class SampleApp(Construct):
-    def __init__(self, scope: Construct, id_: str, props: SampleAppSpec):
+    """`routes_after`: per GatewayClass, what its HTTPRoute release waits for (the CRDs and the Gateways)."""
+
+    def __init__(self, scope: Construct, id_: str, props: SampleAppSpec, routes_after: Mapping[str, Sequence[ITerraformDependable]]):
         super().__init__(scope, id_)
         labels = {"app.kubernetes.io/name": APP_NAME}
         namespace = NamespaceV1(
@@ -163,5 +168,6 @@ class SampleApp(Construct):
                         )
                     )
                 ],
+                depends_on=list(routes_after[route.gateway_class]),
                 **HELM_OPTIONS,
             )
