@@ -196,7 +196,7 @@ class IngressSettings(_Model):
 
     controller: Literal["ingress-nginx", "envoy-gateway"] = Field(
         "ingress-nginx",
-        description="`ingress-nginx` (retired: final chart 4.15.1, March 2026, no security fixes) or `envoy-gateway` (one Gateway per family, Envoy Gateway v1.9.0).",
+        description="`ingress-nginx` or `envoy-gateway` (Envoy Gateway v1.9.0: one GatewayClass and Gateways per family); README, Envoy Gateway instead of ingress-nginx.",
     )
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version (controller `ingress-nginx`).")
     chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", description="Helm repository holding the ingress-nginx chart.")
