@@ -1,5 +1,5 @@
 # Two commands on a fresh machine (Python 3.11, make, git): `make synth`, then `make test`.
-# Everything is installed, pinned, into .venv (Python packages and Node.js) and node_modules (cdktf CLI).
+# Everything is installed, pinned, into .venv (Python packages and Node.js) and node_modules (cdktf CLI, Gateway API validators).
 
 PYTHON ?= python3
 VENV := .venv
@@ -100,7 +100,8 @@ graphviz:
 	    echo "Graphviz's dot is missing: install the graphviz package (sudo apt-get install graphviz, or brew install graphviz)" >&2; exit 1; \
 	  fi; }
 
-test: $(VENV)/.installed node_modules/.installed $(CHECKOV_VENV)/.installed graphviz
+# node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs.
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz
 	$(BIN)/python -m pytest
 
 scan: synth $(CHECKOV_VENV)/.installed

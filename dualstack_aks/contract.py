@@ -30,6 +30,17 @@ DUAL_STACK = "dual-stack"
 # A translating role -> the backends' family it implies.
 TRANSLATING_ROLES = {NAT64_PROXY: "IPv4", NAT46_PROXY: "IPv6"}
 
+# The retired controller's chart (final release 4.15.1): the summary says so wherever a release uses it.
+INGRESS_NGINX_CHART = "ingress-nginx"
+
+# Values of the local chart charts/dualstack-gateways: lists of Kubernetes objects it renders whole.
+GATEWAY_CLASSES = "gatewayClasses"
+ENVOY_PROXIES = "envoyProxies"
+GATEWAYS = "gateways"
+HTTP_ROUTES = "httpRoutes"
+# EnvoyProxy spec.ipFamily -> the families of its Service (envoyproxy/gateway v1.9.0, proxy/resource_provider.go).
+ENVOY_SERVICE_FAMILIES = {"IPv4": ("IPv4",), "IPv6": ("IPv6",), "DualStack": ("IPv4", "IPv6")}
+
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Helm's rule for values files: maps merge key by key; anything else in `override` replaces what `base` has."""

@@ -101,16 +101,29 @@ def test_network_guards_every_subnet_and_opens_only_http_https(region):
     assert [(rule["source_address_prefix"], rule["destination_port_ranges"]) for rule in allowed_from_internet] == [("0.0.0.0/0", ["80", "443"]), ("::/0", ["80", "443"])]
 
 
-def test_ingress_installs_one_release_per_planned_release(default_config):
+@pytest.mark.parametrize(
+    ("controller", "expected"),
+    [
+        ("ingress-nginx", {"twin": ["ingress-nginx-ipv4", "ingress-nginx-ipv6"], "dual-stack": ["ingress-nginx-dual-stack"]}),
+        ("envoy-gateway", {"twin": ["envoy-gateway", "gateway-ipv4", "gateway-ipv6"], "dual-stack": ["envoy-gateway", "gateway-dual-stack"]}),
+    ],
+)
+def test_ingress_installs_one_release_per_planned_release(default_config, controller, expected):
     from dualstack_aks.constructs.ingress import Ingress, IngressProps
 
-    for mode, expected in (("twin", ["ingress-nginx-ipv4", "ingress-nginx-ipv6"]), ("dual-stack", ["ingress-nginx-dual-stack"])):
-        region = resolve(config_with(default_config, ingress={"mode": mode})).regions[0]
-        props = IngressProps(namespace="ingress-nginx", chart_repository="https://charts.example", chart_version="4.15.1", releases=region.releases, access_ready_at="2026-11-29T00:00:00Z")
+    for mode, names in expected.items():
+        deployment = resolve(config_with(default_config, ingress={"mode": mode, "controller": controller}))
+        chart = deployment.ingress_chart
+        props = IngressProps(chart.controller, chart.namespace, chart.repository, chart.chart, chart.version, deployment.regions[0].releases, access_ready_at="2026-11-29T00:00:00Z")
         stack = _synth(lambda scope, props=props: Ingress(scope, "ingress", props))
-        assert sorted(release["name"] for release in resources(stack, "helm_release")) == expected
+        releases = resources(stack, "helm_release")
+        assert sorted(release["name"] for release in releases) == names
         # Only a dual-stack Service is pinned by address, read from the edge's public IPs at plan time.
         assert len(stack.get("data", {}).get("azurerm_public_ip", {})) == (2 if mode == "dual-stack" else 0)
+        # The Gateway objects' release waits for the controller release and its CRDs.
+        controller_release = [address for address, body in stack["resource"]["helm_release"].items() if body["name"] == "envoy-gateway"]
+        dependent = [release["depends_on"] for release in releases if release["name"] != "envoy-gateway" and "depends_on" in release]
+        assert dependent == [[f"helm_release.{controller_release[0]}"]] * (len(names) - 1) if controller_release else dependent == []
 
 
 def test_grant_leaves_the_principal_type_out_when_unknown():

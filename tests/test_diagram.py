@@ -21,6 +21,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 # What the issue asks for: IPv4 drawn black, IPv6 orange.
 EXPECTED_COLORS = {"IPv4": "black", "IPv6": "darkorange"}
 IPV6_PRIMARY = REPO / "config" / "examples" / "ipv6-primary.yaml"
+ENVOY_GATEWAY = REPO / "config" / "examples" / "envoy-gateway.yaml"
 
 
 def _svg(stacks: dict[str, dict]) -> ElementTree.Element:
@@ -72,7 +73,11 @@ def test_each_family_is_drawn_in_its_colour_up_to_the_ingress(synthesize, config
         assert set(_strokes(into_ingress[0])) == {EXPECTED_COLORS[family]}, name
 
 
-@pytest.mark.parametrize(("config_path", "hop", "strokes"), [(DEFAULT_CONFIG, "NAT64", ["darkorange", "black"]), (IPV6_PRIMARY, "NAT46", ["black", "darkorange"])], ids=["default", "ipv6-primary"])
+@pytest.mark.parametrize(
+    ("config_path", "hop", "strokes"),
+    [(DEFAULT_CONFIG, "NAT64", ["darkorange", "black"]), (IPV6_PRIMARY, "NAT46", ["black", "darkorange"]), (ENVOY_GATEWAY, "NAT64", ["darkorange", "black"])],
+    ids=["default", "ipv6-primary", "envoy-gateway"],
+)
 def test_translating_ingress_edge_marks_the_nat_hop(synthesize, config_path, hop, strokes):
     """The translating ingress -> backends edge is labelled and turns from the client's colour to the backend's."""
     config = load_config(config_path)

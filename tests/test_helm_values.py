@@ -1,8 +1,9 @@
 """Every Helm values key we set exists in the chart version it is sent to.
 
-ingress-nginx ships no values schema, so Helm silently ignores a misspelled key. The key lists
-in helm-values/chart-keys/ (format in their header, written by `python -m dualstack_aks chart-keys`) stand in
-for the schema.
+Neither ingress-nginx nor gateway-helm (Envoy Gateway) ships a values schema, so Helm silently
+ignores a misspelled key. The key lists in helm-values/chart-keys/ (format in their header,
+written by `python -m dualstack_aks chart-keys`) stand in for the schema. The local chart
+charts/dualstack-gateways has a schema; its objects are checked in test_gateway_objects.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 
 from dualstack_aks.model.chart_keys import key_lines
 from dualstack_aks.model.config import IngressSettings
+from dualstack_aks.model.gateway import CONTROLLER_CHART, CONTROLLER_VERSION, GATEWAY_VALUES_DIR
 from dualstack_aks.model.ingress import VALUES_DIR
 from dualstack_aks.model.loading import load_config
 from tests.conftest import SHIPPED_CONFIGS, config_id, resources
@@ -62,6 +64,19 @@ class ChartKeys:
 
 def test_key_list_exists_for_pinned_chart_version():
     assert "controller.service.type" in ChartKeys.of(CHART, PINNED_VERSION).keys
+    assert "global.images.envoyGateway.image" in ChartKeys.of(CONTROLLER_CHART, CONTROLLER_VERSION).keys
+
+
+def test_envoy_gateway_controller_values_keys_exist_in_pinned_chart():
+    values = yaml.safe_load((GATEWAY_VALUES_DIR / "gateway-helm.yaml").read_text(encoding="utf-8"))
+    assert ChartKeys.of(CONTROLLER_CHART, CONTROLLER_VERSION).unknown(values) == []
+
+
+def test_planted_typo_in_envoy_gateway_values_is_reported():
+    values = {"global": {"images": {"envoyGatway": {"image": "x"}}}, "deployment": {"pod": {"annotations": {"prometheus.io/scrape": "true"}}}}
+    assert ChartKeys.of(CONTROLLER_CHART, CONTROLLER_VERSION).unknown(values) == [
+        "unknown key global.images.envoyGatway (closest known key: global.images.envoyGateway)"
+    ]
 
 
 @pytest.mark.parametrize("path", VALUES_FILES, ids=lambda path: path.stem)
@@ -73,8 +88,9 @@ def test_values_file_keys_exist_in_pinned_chart(path):
 @pytest.mark.parametrize("config_path", SHIPPED_CONFIGS, ids=config_id)
 def test_release_values_keys_exist_in_their_chart_version(synthesize, config_path):
     _, stacks = synthesize(load_config(config_path))
-    releases = [release for name, stack in stacks.items() if name.startswith("ingress-") for release in resources(stack, "helm_release")]
-    assert releases, "no helm_release in the ingress stacks"
+    # Releases of a published chart; the local chart's (no repository) are checked against their CRDs.
+    releases = [release for name, stack in stacks.items() if name.startswith("ingress-") for release in resources(stack, "helm_release") if "repository" in release]
+    assert releases, "no helm_release of a published chart in the ingress stacks"
     for release in releases:
         values = yaml.safe_load(release["values"][0])
         assert ChartKeys.of(release["chart"], release["version"]).unknown(values) == [], f"release {release['name']}"

@@ -4,8 +4,9 @@ its IPv4 and IPv6 entries (public IP resource, public name, private name) under 
 from __future__ import annotations
 
 from dualstack_aks.model.deployment import private_zone
-from dualstack_aks.output.summary import format_summary
-from tests.conftest import config_with, resources
+from dualstack_aks.model.loading import load_config
+from dualstack_aks.output.summary import RETIRED, format_summary
+from tests.conftest import EXAMPLES, config_with, resources
 
 
 def _resource_count(stack: dict) -> int:
@@ -65,3 +66,12 @@ def test_summary_lists_an_entry_only_where_its_records_exist(synthesize, default
     assert global_row[lines[2].index("IPv6 entry") :].strip() == "-"
     for region in default_config.regions:
         assert _column(_region_block(lines, region.name), lines[2], "IPv6 entry") == ["-"]
+
+
+def test_summary_says_once_that_ingress_nginx_is_retired_and_how_to_switch(synthesize, default_config):
+    outdir, _ = synthesize(default_config)
+    lines = format_summary(outdir).splitlines()
+    assert lines.count(RETIRED) == 1 and lines[-1] == RETIRED
+    assert "ingress.controller: envoy-gateway" in RETIRED
+    envoy_outdir, _ = synthesize(load_config(EXAMPLES / "envoy-gateway.yaml"))
+    assert "retired" not in format_summary(envoy_outdir)

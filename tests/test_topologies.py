@@ -50,15 +50,20 @@ def _flatten(stacks: dict) -> dict[tuple, str]:
 
 
 @pytest.mark.parametrize(
-    "config_path, family, record, echo_ingresses",
-    [(DEFAULT_CONFIG, "ipv6", "azurerm_dns_aaaa_record", False), (EXAMPLES / "ipv6-primary.yaml", "ipv4", "azurerm_dns_a_record", True)],
-    ids=["nat64-ipv6-removed", "nat46-ipv4-removed"],
+    "config_path, family, record, echo_kind, removed_releases",
+    [
+        (DEFAULT_CONFIG, "ipv6", "azurerm_dns_aaaa_record", None, {"ingress-nginx-ipv6"}),
+        (EXAMPLES / "ipv6-primary.yaml", "ipv4", "azurerm_dns_a_record", "kubernetes_ingress_v1", {"ingress-nginx-ipv4"}),
+        (EXAMPLES / "envoy-gateway.yaml", "ipv6", "azurerm_dns_aaaa_record", "helm_release", {"gateway-ipv6", "echo-eg-ipv6"}),
+    ],
+    ids=["nat64-ipv6-removed", "nat46-ipv4-removed", "envoy-gateway-ipv6-removed"],
 )
-def test_translating_family_comes_and_goes_alone(synthesize, config_path, family, record, echo_ingresses):
-    """Turning the translating ingress off removes exactly its release, public IP, DNS records and
-    Traffic Manager endpoint (and, with the echo app, its Ingress object for that class), and globally
-    that family's profile, global record and the output the regions read the profile through;
-    everything else is byte-identical."""
+def test_translating_family_comes_and_goes_alone(synthesize, config_path, family, record, echo_kind, removed_releases):
+    """Turning the translating ingress off removes exactly its release (with Envoy Gateway: the
+    family's Gateways release), public IP, DNS records and Traffic Manager endpoint (and, with the
+    echo app, its Ingress object or HTTPRoute release for that class), and globally that family's
+    profile, global record and the output the regions read the profile through; everything else is
+    byte-identical."""
     _, stacks = synthesize(_config(config_path))
     with_translation = _flatten(stacks)
     without = _flatten(synthesize(_config(config_path, ingress__translating_ingress=False))[1])
@@ -69,14 +74,14 @@ def test_translating_family_comes_and_goes_alone(synthesize, config_path, family
     removed = {key: json.loads(with_translation[key]) for key in set(with_translation) - set(without)}
     per_region = [("ingress", "helm_release"), ("region", "azurerm_public_ip"), ("region", record), ("region", record.replace("_dns_", "_private_dns_"))]
     per_region += [("region", "azurerm_traffic_manager_external_endpoint")]
-    per_region += [("ingress", "kubernetes_ingress_v1")] if echo_ingresses else []
+    per_region += [("ingress", echo_kind)] if echo_kind else []
     regions = len([name for name in stacks if name.startswith("region-")])
     expected = per_region * regions + [("global", "azurerm_traffic_manager_profile"), ("global", record)]
     assert sorted((stack.split("-")[0], kind) for stack, _, kind, _ in removed) == sorted(expected)
     by_kind: dict[str, list[dict]] = {}
     for (_, _, kind, _), body in removed.items():
         by_kind.setdefault(kind, []).append(body)
-    assert {release["name"] for release in by_kind["helm_release"]} == {f"ingress-nginx-{family}"}
+    assert {release["name"] for release in by_kind["helm_release"]} == removed_releases
     assert {ip["ip_version"] for ip in by_kind["azurerm_public_ip"]} == {family.replace("ipv", "IPv")}
 
 
@@ -228,3 +233,23 @@ def test_region_without_availability_zones(synthesize):
     registry = only(stacks["global"], "azurerm_container_registry")
     replicas = {replica["location"]: replica["zone_redundancy_enabled"] for replica in registry["georeplications"]}
     assert (registry["location"], registry["zone_redundancy_enabled"], replicas) == ("westeurope", True, {"eastus2": True, "northcentralus": False})
+
+
+def test_envoy_gateway_installs_the_controller_then_each_familys_gateways(synthesize):
+    """The controller chart (pinned, from its OCI registry) brings the CRDs; the local chart's
+    releases, referenced relative to the stack's working directory, wait for it."""
+    _, stacks = synthesize(load_config(EXAMPLES / "envoy-gateway.yaml"))
+    for name in ("ingress-eastus2", "ingress-uksouth"):
+        releases = {body["name"]: (address, body) for address, body in stacks[name]["resource"]["helm_release"].items()}
+        assert sorted(releases) == ["echo-eg-ipv4", "echo-eg-ipv6", "envoy-gateway", "gateway-ipv4", "gateway-ipv6"]
+        address, controller = releases["envoy-gateway"]
+        assert (controller["repository"], controller["chart"], controller["version"]) == ("oci://docker.io/envoyproxy", "gateway-helm", "v1.9.0")
+        assert sorted(namespace["metadata"]["name"] for namespace in resources(stacks[name], "kubernetes_namespace_v1")) == ["echo", "envoy-gateway-system"]
+        for release in ("gateway-ipv4", "gateway-ipv6"):
+            body = releases[release][1]
+            assert (body["chart"], body["depends_on"]) == ("../../../charts/dualstack-gateways", [f"helm_release.{address}"])
+            assert "repository" not in body and "version" not in body
+        # The echo app's HTTPRoutes wait for the CRDs and their family's Gateways.
+        for family in ("ipv4", "ipv6"):
+            assert releases[f"echo-eg-{family}"][1]["depends_on"] == [f"helm_release.{address}", f"helm_release.{releases[f'gateway-{family}'][0]}"]
+    assert (REPO / "charts" / "dualstack-gateways" / "Chart.yaml").is_file()

@@ -1,9 +1,13 @@
-"""Ingress layer of one region: the namespace and the ingress-nginx Helm release(s)."""
+"""Ingress layer of one region: the namespace and the ingress controller's Helm release(s):
+ingress-nginx twins, or the Envoy Gateway controller and, per family, a release of the local
+chart charts/dualstack-gateways holding that family's GatewayClass, EnvoyProxies and Gateways."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_azurerm.data_azurerm_public_ip import DataAzurermPublicIp
 from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.namespace_v1 import (
@@ -12,22 +16,30 @@ from cdktf_cdktf_provider_kubernetes.namespace_v1 import (
 )
 from constructs import Construct
 
+from dualstack_aks.model.gateway import CONTROLLER_RELEASE, OBJECTS_CHART, controller_values, gateway_objects
 from dualstack_aks.model.ingress import IngressRelease, release_values, render_values
+from dualstack_aks.model.names import ENVOY_GATEWAY
+
+# Every release: rolled back whole on failure, and Terraform waits until its workloads are ready.
+HELM_OPTIONS: dict[str, Any] = {"atomic": True, "cleanup_on_fail": True, "wait": True, "timeout": 900, "max_history": 10}
 
 ACCESS_READY_ANNOTATION = "dualstack-aks/access-ready-at"
 
 
 @dataclass(frozen=True)
 class IngressProps:
+    controller: str
     namespace: str
     chart_repository: str
+    chart: str
     chart_version: str
     releases: tuple[IngressRelease, ...]
     access_ready_at: str  # the region stack's wait for role propagation (its time_sleep id, a timestamp)
 
 
 class Ingress(Construct):
-    """Exposes the namespace and the Helm releases by variant (`releases["ipv6"]`)."""
+    """Exposes the namespace, the per-family Helm releases by variant (`releases["ipv6"]`) and,
+    per IngressClass or GatewayClass, the releases its routes wait for (`serving["eg-ipv6"]`)."""
 
     def __init__(self, scope: Construct, id_: str, props: IngressProps):
         super().__init__(scope, id_)
@@ -36,29 +48,59 @@ class Ingress(Construct):
             "namespace",
             metadata=NamespaceV1Metadata(
                 name=props.namespace,
-                # The controller runs as non-root with only NET_BIND_SERVICE added.
+                # ingress-nginx runs as non-root with only NET_BIND_SERVICE added; Envoy Gateway's pods need less.
                 labels={"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"},
                 # Referencing the wait puts the namespace, and the releases in it, after the grants have taken effect.
                 annotations={ACCESS_READY_ANNOTATION: props.access_ready_at},
             ),
         )
+        namespace = self.namespace.metadata.name
         self.releases: dict[str, Release] = {}
-        for release in props.releases:
-            self.releases[release.variant] = Release(
-                self,
-                f"release_{release.variant.replace('-', '_')}",
-                name=release.names.release,
-                namespace=self.namespace.metadata.name,
-                repository=props.chart_repository,
-                chart="ingress-nginx",
-                version=props.chart_version,
-                values=[render_values(release_values(release, self._public_ip_addresses(release)))],
-                atomic=True,
-                cleanup_on_fail=True,
-                wait=True,
-                timeout=900,
-                max_history=10,
+        # The Envoy Gateway controller release installs the CRDs the per-family objects need.
+        controller: list[ITerraformDependable] = []
+        if props.controller == ENVOY_GATEWAY:
+            controller.append(
+                Release(
+                    self,
+                    "release_envoy_gateway",
+                    name=CONTROLLER_RELEASE,
+                    namespace=namespace,
+                    repository=props.chart_repository,
+                    chart=props.chart,
+                    version=props.chart_version,
+                    values=[render_values(controller_values())],
+                    **HELM_OPTIONS,
+                )
             )
+        for release in props.releases:
+            addresses = self._public_ip_addresses(release)
+            if props.controller == ENVOY_GATEWAY:
+                self.releases[release.variant] = Release(
+                    self,
+                    f"release_{release.variant.replace('-', '_')}",
+                    name=release.names.release,
+                    namespace=namespace,
+                    chart=OBJECTS_CHART,
+                    values=[render_values(gateway_objects(release, props.namespace, addresses))],
+                    depends_on=controller,
+                    **HELM_OPTIONS,
+                )
+            else:
+                self.releases[release.variant] = Release(
+                    self,
+                    f"release_{release.variant.replace('-', '_')}",
+                    name=release.names.release,
+                    namespace=namespace,
+                    repository=props.chart_repository,
+                    chart=props.chart,
+                    version=props.chart_version,
+                    values=[render_values(release_values(release, addresses))],
+                    **HELM_OPTIONS,
+                )
+
+        self.serving: dict[str, list[ITerraformDependable]] = {
+            release.names.ingress_class: [*controller, self.releases[release.variant]] for release in props.releases
+        }
 
     def _public_ip_addresses(self, release: IngressRelease) -> dict[str, str]:
         """A dual-stack Service is pinned by address: read them from the edge's public IPs at plan time."""

@@ -1,8 +1,13 @@
-"""Optional echo app behind every IngressClass: after deploy, `curl -4` and `curl -6` against the
-global name show which client address and X-Real-IP / X-Forwarded-For the backend saw."""
+"""Optional echo app behind every IngressClass (or every GatewayClass's Gateways, through one
+HTTPRoute each): after deploy, `curl -4` and `curl -6` against the global name show which client
+address and X-Real-IP / X-Forwarded-For the backend saw."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+from cdktf import ITerraformDependable
+from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1,
     DeploymentV1Metadata,
@@ -46,13 +51,18 @@ from cdktf_cdktf_provider_kubernetes.service_v1 import (
 )
 from constructs import Construct
 
+from dualstack_aks.constructs.ingress import HELM_OPTIONS
 from dualstack_aks.model.deployment import SampleAppSpec
+from dualstack_aks.model.gateway import OBJECTS_CHART, echo_route
+from dualstack_aks.model.ingress import render_values
 
 APP_NAME = "echo"
 
 
 class SampleApp(Construct):
-    def __init__(self, scope: Construct, id_: str, props: SampleAppSpec):
+    """`routes_after`: per GatewayClass, what its HTTPRoute release waits for (the CRDs and the Gateways)."""
+
+    def __init__(self, scope: Construct, id_: str, props: SampleAppSpec, routes_after: Mapping[str, Sequence[ITerraformDependable]]):
         super().__init__(scope, id_)
         labels = {"app.kubernetes.io/name": APP_NAME}
         namespace = NamespaceV1(
@@ -137,4 +147,27 @@ class SampleApp(Construct):
                         for host in props.hosts
                     ],
                 ),
+            )
+        for route in props.routes:
+            name = f"{APP_NAME}-{route.gateway_class}"
+            Release(
+                self,
+                f"route_{route.gateway_class.replace('-', '_')}",
+                name=name,
+                namespace=namespace.metadata.name,
+                chart=OBJECTS_CHART,
+                values=[
+                    render_values(
+                        echo_route(
+                            name=name,
+                            namespace=props.namespace,
+                            parents=route.gateways,
+                            parent_namespace=route.gateway_namespace,
+                            hosts=props.hosts,
+                            service=APP_NAME,
+                        )
+                    )
+                ],
+                depends_on=list(routes_after[route.gateway_class]),
+                **HELM_OPTIONS,
             )

@@ -229,12 +229,16 @@ class Dns(_Model):
 
 
 class IngressSettings(_Model):
-    """The ingress-nginx pair installed in every region."""
+    """The ingress pair installed in every region: ingress-nginx twins or Envoy Gateway twins."""
 
-    chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version.")
-    chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", pattern=r"^(https?|oci)://\S+$", description="Helm repository holding the chart.")
-    namespace: DnsLabel = Field("ingress-nginx", description="Namespace of the releases.")
-    replicas: int = Field(2, ge=2, le=50, description="Controller replicas per release (at least two, spread over zones).")
+    controller: Literal["ingress-nginx", "envoy-gateway"] = Field(
+        "ingress-nginx",
+        description="`ingress-nginx` or `envoy-gateway` (Envoy Gateway v1.9.0: one GatewayClass and Gateways per family); README, Envoy Gateway instead of ingress-nginx.",
+    )
+    chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version (controller `ingress-nginx`).")
+    chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", pattern=r"^(https?|oci)://\S+$", description="Helm repository holding the ingress-nginx chart.")
+    namespace: DnsLabel | None = Field(None, description="Namespace of the releases (default: ingress-nginx, or envoy-gateway-system with `envoy-gateway`).")
+    replicas: int = Field(2, ge=2, le=50, description="Controller (or Envoy proxy) replicas per release (at least two, spread over zones).")
     mode: Literal["twin", "dual-stack"] = Field(
         "twin", description="`twin`: one release per family, the non-primary one translating; `dual-stack`: one release whose Service has both families."
     )
@@ -326,7 +330,7 @@ class Config(_Model):
     address_space: AddressSpace = Field(default_factory=AddressSpace, description="Supernets of the address plan.")
     cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="AKS settings.")
     dns: Dns = Field(description="DNS names.")
-    ingress: IngressSettings = Field(default_factory=IngressSettings, description="ingress-nginx pair.")
+    ingress: IngressSettings = Field(default_factory=IngressSettings, description="Ingress pair (ingress-nginx or Envoy Gateway).")
     registry_region: AzureRegion | None = Field(None, description="Home region of the container registry (default: the first region); the others get geo-replicas.")
     sample_app: SampleAppSettings = Field(default_factory=SampleAppSettings, description="Optional echo app proving the translation path.")
     security: Security = Field(default_factory=Security, description="Security controls and their acknowledged exceptions.")

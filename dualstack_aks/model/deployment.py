@@ -11,19 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from dualstack_aks.contract import INGRESS_NGINX_CHART
 from dualstack_aks.model.addresses import (
     AllocationError,
     RegionAddresses,
     allocate_region,
 )
 from dualstack_aks.model.config import ClusterSettings, Config, NodePool, RegionSettings
+from dualstack_aks.model.gateway import CONTROLLER_CHART, CONTROLLER_REPOSITORY, CONTROLLER_VERSION
 from dualstack_aks.model.ingress import (
     IP_FAMILY,
     IngressRelease,
     plan_releases,
     public_families,
 )
-from dualstack_aks.model.names import GlobalNames, RegionNames
+from dualstack_aks.model.names import ENVOY_GATEWAY, INGRESS_NGINX, GlobalNames, RegionNames
 from dualstack_aks.model.regions import REGIONS_WITH_ZONES
 
 GLOBAL_STACK = "global"
@@ -116,20 +118,34 @@ class ExistingCluster:
 
 
 @dataclass(frozen=True)
+class EchoRoute:
+    """The echo app's HTTPRoute on one GatewayClass's Gateways (Envoy Gateway layout)."""
+
+    gateway_class: str
+    gateways: tuple[str, ...]
+    gateway_namespace: str
+
+
+@dataclass(frozen=True)
 class SampleAppSpec:
     namespace: str
     image: str
     replicas: int
     port: int
     backend_family: str  # "IPv4" (NAT64 layout) or "IPv6" (NAT46 layout): the Service's only family
-    ingress_classes: tuple[str, ...]
+    ingress_classes: tuple[str, ...]  # ingress-nginx: one Ingress object per class
+    routes: tuple[EchoRoute, ...]  # Envoy Gateway: one HTTPRoute per GatewayClass
     hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class IngressChart:
+    """The ingress controller's chart; with Envoy Gateway the per-family objects come from charts/dualstack-gateways."""
+
+    controller: str  # ingress-nginx | envoy-gateway
     namespace: str
     repository: str
+    chart: str
     version: str
 
 
@@ -216,6 +232,17 @@ def private_zone(config: Config) -> str:
     return config.dns.private_zone or f"internal.{config.dns.zone}"
 
 
+def ingress_namespace(config: Config) -> str:
+    return config.ingress.namespace or ("envoy-gateway-system" if config.ingress.controller == ENVOY_GATEWAY else INGRESS_NGINX)
+
+
+def _ingress_chart(config: Config) -> IngressChart:
+    settings = config.ingress
+    if settings.controller == ENVOY_GATEWAY:
+        return IngressChart(ENVOY_GATEWAY, ingress_namespace(config), CONTROLLER_REPOSITORY, CONTROLLER_CHART, CONTROLLER_VERSION)
+    return IngressChart(INGRESS_NGINX, ingress_namespace(config), settings.chart_repository, INGRESS_NGINX_CHART, settings.chart_version)
+
+
 def home_region(config: Config) -> str:
     return config.registry_region or config.regions[0].name
 
@@ -270,7 +297,9 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
     network = _network(settings)
     internal = config.ingress.internal_load_balancers
     internal_addresses = addresses.internal_ingress_ips() if internal else {}
+    controller = config.ingress.controller
     releases = plan_releases(
+        controller=controller,
         mode=config.ingress.mode,
         primary_family=config.primary_family,
         translating_ingress=config.ingress.translating_ingress,
@@ -305,7 +334,17 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
             replicas=sample.replicas,
             port=sample.port,
             backend_family=IP_FAMILY[config.primary_family],
-            ingress_classes=tuple(release.names.ingress_class for release in releases),
+            ingress_classes=tuple(release.names.ingress_class for release in releases) if controller == INGRESS_NGINX else (),
+            routes=tuple(
+                EchoRoute(
+                    release.names.ingress_class,
+                    (release.names.release, release.names.internal_gateway) if release.internal_subnet else (release.names.release,),
+                    ingress_namespace(config),
+                )
+                for release in releases
+            )
+            if controller == ENVOY_GATEWAY
+            else (),
             # The internal load balancers answer the private name.
             hosts=(f"{config.dns.global_record}.{config.dns.zone}", fqdn, private_fqdn),
         )
@@ -371,6 +410,6 @@ def resolve(config: Config) -> Deployment:
         else LocalBackendSpec(),
         subscription_id=config.azure.subscription_id,
         kubelogin_mode=config.azure.kubelogin_mode,
-        ingress_chart=IngressChart(config.ingress.namespace, config.ingress.chart_repository, config.ingress.chart_version),
+        ingress_chart=_ingress_chart(config),
         cluster_spec=spec,
     )

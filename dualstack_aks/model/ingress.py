@@ -1,4 +1,5 @@
-"""Which ingress-nginx releases a region gets, and their Helm values.
+"""Which ingress releases a region gets (one per family, or one dual-stack), and the
+ingress-nginx Helm values (model/gateway.py has the Envoy Gateway objects).
 
 Values are the files in helm-values/ merged with computed values; pure Python (no jsii), the
 ingress construct receives the finished values.
@@ -54,6 +55,7 @@ class IngressRelease:
 
 def plan_releases(
     *,
+    controller: str,
     mode: str,
     primary_family: str,
     translating_ingress: bool,
@@ -71,7 +73,7 @@ def plan_releases(
             variant=variant,
             families=families,
             role=role,
-            names=IngressNames.derive(variant),
+            names=IngressNames.derive(variant, controller),
             public_ip_names={family: public_ip_names[family] for family in families},
             public_ip_resource_group=public_ip_resource_group,
             replicas=replicas,
@@ -96,7 +98,7 @@ def public_families(releases: list[IngressRelease]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=None)
-def _load(name: str, values_dir: Path) -> dict[str, Any]:
+def load_values(name: str, values_dir: Path) -> dict[str, Any]:
     """A values file, parsed once per process (callers never mutate it: deep_merge copies)."""
     return yaml.load((values_dir / f"{name}.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
 
@@ -106,7 +108,7 @@ def _service_shape(release: IngressRelease) -> dict[str, Any]:
     return {"ipFamilyPolicy": "RequireDualStack" if dual else "SingleStack", "ipFamilies": [IP_FAMILY[f] for f in release.families]}
 
 
-def _public_pinning(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, str]:
+def public_pinning(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, str]:
     """A single-family Service names its public IP; a dual-stack one gives both addresses."""
     annotations = {RESOURCE_GROUP_ANNOTATION: release.public_ip_resource_group}
     if len(release.families) == 1:
@@ -121,7 +123,7 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
     names = release.names
     selector = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": names.release, "app.kubernetes.io/component": "controller"}
     # The public Service's families come from the variant's values file; the internal one mirrors them.
-    service: dict[str, Any] = {"annotations": _public_pinning(release, public_ip_addresses)}
+    service: dict[str, Any] = {"annotations": public_pinning(release, public_ip_addresses)}
     if release.internal_subnet:
         service["internal"] = {
             "enabled": True,
@@ -152,7 +154,7 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
 def release_values(release: IngressRelease, public_ip_addresses: dict[str, str] | None = None, values_dir: Path = VALUES_DIR) -> dict[str, Any]:
     """common.yaml < <variant>.yaml < computed values. `public_ip_addresses` (family -> address)
     is needed only by a dual-stack release."""
-    files = deep_merge(_load("common", values_dir), _load(release.variant, values_dir))
+    files = deep_merge(load_values("common", values_dir), load_values(release.variant, values_dir))
     return deep_merge(files, computed_values(release, public_ip_addresses or {}))
 
 

@@ -111,18 +111,33 @@ class RegionNames:
         }
 
 
+# The two ingress controllers the config chooses between (`ingress.controller`).
+INGRESS_NGINX = "ingress-nginx"
+ENVOY_GATEWAY = "envoy-gateway"
+# Envoy Gateway's default controllerName (gateway-helm values `config.envoyGateway.gateway.controllerName`).
+ENVOY_GATEWAY_CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
+
+
 @dataclass(frozen=True)
 class IngressNames:
-    """Kubernetes names of one ingress-nginx release; distinct per family so two coexist."""
+    """Kubernetes names of one ingress release; distinct per family so two coexist. With Envoy
+    Gateway, `release` also names the family's Gateway and EnvoyProxy, `ingress_class` its GatewayClass."""
 
     release: str
     ingress_class: str
     controller_value: str
 
     @classmethod
-    def derive(cls, family: str) -> IngressNames:
+    def derive(cls, family: str, controller: str = INGRESS_NGINX) -> IngressNames:
+        if controller == ENVOY_GATEWAY:
+            return cls(release=f"gateway-{family}", ingress_class=f"eg-{family}", controller_value=ENVOY_GATEWAY_CONTROLLER_NAME)
         return cls(
             release=f"ingress-nginx-{family}",
             ingress_class=f"nginx-{family}",
             controller_value=f"k8s.io/ingress-nginx-{family}",
         )
+
+    @property
+    def internal_gateway(self) -> str:
+        """The Envoy Gateway layout's second Gateway of the family, behind the internal load balancer."""
+        return f"{self.release}-internal"

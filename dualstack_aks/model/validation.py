@@ -26,6 +26,7 @@ from dualstack_aks.model.deployment import (
     ClusterSpec,
     Deployment,
     UnallocatedRanges,
+    ingress_namespace,
     private_zone,
     resolve,
 )
@@ -337,7 +338,7 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
 def _check_namespaces(config: Config) -> Iterator[Problem]:
-    owned = [("ingress.namespace", config.ingress.namespace)]
+    owned = [("ingress.namespace", ingress_namespace(config))]
     if config.sample_app.enabled:
         owned.append(("sample_app.namespace", config.sample_app.namespace))
     for path, namespace in owned:

@@ -16,6 +16,9 @@ from pathlib import Path
 import yaml
 
 from dualstack_aks.contract import (
+    ENVOY_PROXIES,
+    ENVOY_SERVICE_FAMILIES,
+    INTERNAL_ANNOTATION,
     INTERNAL_SUBNET_ANNOTATION,
     NATIVE,
     PIP_NAME_ANNOTATION,
@@ -309,18 +312,29 @@ def _records(output: SynthOutput, stacks: tuple[str, ...]) -> tuple[DnsRecord, .
     return tuple(records)
 
 
+def _public_ip_names(output: SynthOutput, stack: str, annotations: dict) -> tuple[str, ...]:
+    """The public IPs a Service's annotations pin: by name, or by an address that references a public IP resource."""
+    addressed = [output.referenced_name(stack, annotations[key]) for key in ADDRESS_ANNOTATIONS if key in annotations]
+    return tuple(annotations[key] for key in PIP_NAME_ANNOTATIONS if key in annotations) + tuple(name for name in addressed if name)
+
+
+def _frontends(annotations: dict) -> tuple[Frontend, ...]:
+    return tuple(Frontend(family, annotations[key]) for key, family in ADDRESS_ANNOTATIONS.items() if key in annotations)
+
+
 def _release(output: SynthOutput, stack: str, body: dict) -> ReleaseView | None:
-    """An ingress controller release (its values configure `controller.service`), else None."""
+    """An ingress controller release (its values configure `controller.service`), a family's
+    Gateways (values with EnvoyProxy objects), else None."""
     values: dict = {}
     for document in body.get("values", []):
         values = deep_merge(values, yaml.safe_load(document) or {})
+    if ENVOY_PROXIES in values:
+        return _gateway_release(output, stack, values[ENVOY_PROXIES])
     controller = values.get("controller", {})
     service = controller.get("service")
     if service is None:
         return None
     annotations = service.get("annotations", {})
-    # An address annotation counts when it is a reference to a public IP resource's address.
-    addressed = [output.referenced_name(stack, annotations[key]) for key in ADDRESS_ANNOTATIONS if key in annotations]
     internal = service.get("internal", {})
     internal_annotations = internal.get("annotations", {}) if internal.get("enabled") else {}
     return ReleaseView(
@@ -328,10 +342,32 @@ def _release(output: SynthOutput, stack: str, body: dict) -> ReleaseView | None:
         # The chart's default Service is IPv4 single-stack.
         families=tuple(service.get("ipFamilies", ["IPv4"])),
         role=controller.get("podLabels", {}).get(ROLE_LABEL, NATIVE),
-        public_ip_names=tuple(annotations[key] for key in PIP_NAME_ANNOTATIONS if key in annotations) + tuple(name for name in addressed if name),
+        public_ip_names=_public_ip_names(output, stack, annotations),
         traffic_policy=service.get("externalTrafficPolicy") or "ClusterView",
         internal_subnet=internal_annotations.get(INTERNAL_SUBNET_ANNOTATION),
-        internal_frontends=tuple(Frontend(family, internal_annotations[key]) for key, family in ADDRESS_ANNOTATIONS.items() if key in internal_annotations),
+        internal_frontends=_frontends(internal_annotations),
+    )
+
+
+def _gateway_release(output: SynthOutput, stack: str, proxies: list[dict]) -> ReleaseView:
+    """One release of Gateways: the public Gateway's EnvoyProxy gives the name, families, role and
+    public IPs; an internal one (load-balancer-internal annotation) the private frontends."""
+
+    def service(proxy: dict) -> dict:
+        return proxy.get("spec", {}).get("provider", {}).get("kubernetes", {}).get("envoyService", {})
+
+    internal = next((proxy for proxy in proxies if INTERNAL_ANNOTATION in service(proxy).get("annotations", {})), None)
+    public = next(proxy for proxy in proxies if proxy is not internal)
+    internal_annotations = service(internal).get("annotations", {}) if internal else {}
+    return ReleaseView(
+        name=public["metadata"]["name"],
+        # An EnvoyProxy without ipFamily serves IPv4 only; Envoy Gateway's Service default is Local.
+        families=ENVOY_SERVICE_FAMILIES[public.get("spec", {}).get("ipFamily", "IPv4")],
+        role=public["metadata"].get("labels", {}).get(ROLE_LABEL, NATIVE),
+        public_ip_names=_public_ip_names(output, stack, service(public).get("annotations", {})),
+        traffic_policy=service(public).get("externalTrafficPolicy", "Local"),
+        internal_subnet=internal_annotations.get(INTERNAL_SUBNET_ANNOTATION),
+        internal_frontends=_frontends(internal_annotations),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dualstack_aks.contract import INGRESS_NGINX_CHART
 from dualstack_aks.output.reader import RegionView, read_stacks, read_topology
 
 __all__ = ["format_summary", "read_stacks"]
@@ -13,6 +14,9 @@ __all__ = ["format_summary", "read_stacks"]
 FAMILIES = ("IPv4", "IPv6")
 RECORD_TYPES = {"IPv4": "A", "IPv6": "AAAA"}
 HEADER = ("region", "stacks (resources)", "ingress -> backends", "IPv4 entry", "IPv6 entry")
+RETIRED = (
+    "Note: ingress-nginx is retired (final chart 4.15.1, March 2026, no security fixes); switch with `ingress.controller: envoy-gateway` (README, Layouts)."
+)
 
 
 def _resource_count(document: dict) -> int:
@@ -61,4 +65,7 @@ def format_summary(outdir: str | Path) -> str:
     rows = [HEADER, *summary_rows(stacks)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER))]
     table = ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    return "\n".join([f"Synthesized {len(stacks)} stacks into {outdir}/", "", *table])
+    retired = any(
+        release.get("chart") == INGRESS_NGINX_CHART for document in stacks.values() for release in document.get("resource", {}).get("helm_release", {}).values()
+    )
+    return "\n".join([f"Synthesized {len(stacks)} stacks into {outdir}/", "", *table, *(["", RETIRED] if retired else [])])

@@ -63,14 +63,16 @@ class IngressStack(TerraformStack):
             self,
             "ingress",
             IngressProps(
+                controller=chart.controller,
                 namespace=chart.namespace,
                 chart_repository=chart.repository,
+                chart=chart.chart,
                 chart_version=chart.version,
                 releases=region.releases,
                 access_ready_at=access_ready_at,
             ),
         )
-        self.sample_app = SampleApp(self, "sample_app", region.sample_app) if region.sample_app else None
+        self.sample_app = SampleApp(self, "sample_app", region.sample_app, routes_after=self.ingress.serving) if region.sample_app else None
         if self.sample_app:
-            # Its Ingress objects are validated by the controllers' admission webhooks.
+            # Its Ingress objects are validated by the controllers' admission webhooks; its HTTPRoutes need the CRDs.
             self.sample_app.node.add_dependency(self.ingress)

@@ -1,0 +1,162 @@
+"""The Envoy Gateway layout: the controller's Helm values, and per family the GatewayClass,
+EnvoyProxy and Gateway objects (plus the echo app's HTTPRoutes) as values of the local chart
+charts/dualstack-gateways, whose templates only render them whole.
+
+The objects are built here, in pure Python, so tests validate them without Helm or a cluster.
+Shared settings live in helm-values/envoy-gateway/*.yaml, merged with computed values like the
+ingress-nginx values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dualstack_aks.contract import (
+    ENVOY_PROXIES,
+    ENVOY_SERVICE_FAMILIES,
+    FAMILIES_LABEL,
+    GATEWAY_CLASSES,
+    GATEWAYS,
+    HTTP_ROUTES,
+    INTERNAL_ANNOTATION,
+    INTERNAL_SUBNET_ANNOTATION,
+    ROLE_LABEL,
+    address_annotation,
+    deep_merge,
+)
+from dualstack_aks.model.ingress import IP_FAMILY, VALUES_DIR, IngressRelease, load_values, public_pinning
+
+GATEWAY_VALUES_DIR = VALUES_DIR / "envoy-gateway"
+# envoyproxy/gateway v1.9.0: the chart (oci://docker.io/envoyproxy/gateway-helm) and its release tag.
+CONTROLLER_CHART = "gateway-helm"
+CONTROLLER_REPOSITORY = "oci://docker.io/envoyproxy"
+CONTROLLER_VERSION = "v1.9.0"
+CONTROLLER_RELEASE = "envoy-gateway"
+# cdktf runs Terraform in cdktf.out/stacks/<stack>/: the chart shipped in this repository, machine-independent.
+OBJECTS_CHART = "../../../charts/dualstack-gateways"
+GATEWAY_API_GROUP = "gateway.networking.k8s.io"
+ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io"
+ENVOY_PROXY_API_VERSION = f"{ENVOY_GATEWAY_GROUP}/v1alpha1"
+GATEWAY_API_VERSION = f"{GATEWAY_API_GROUP}/v1"
+# A release's families -> EnvoyProxy spec.ipFamily.
+ENVOY_IP_FAMILY = {tuple(family.lower() for family in families): ip_family for ip_family, families in ENVOY_SERVICE_FAMILIES.items()}
+# Pod labels Envoy Gateway puts on each Gateway's Envoy pods (internal/gatewayapi/translator.go).
+OWNING_GATEWAY_NAME = "gateway.envoyproxy.io/owning-gateway-name"
+OWNING_GATEWAY_NAMESPACE = "gateway.envoyproxy.io/owning-gateway-namespace"
+
+
+def controller_values() -> dict[str, Any]:
+    """Values of the Envoy Gateway controller release (the same in every region)."""
+    return load_values("gateway-helm", GATEWAY_VALUES_DIR)
+
+
+def envoy_proxy_image() -> str:
+    """The Envoy image pinned for the chart's default proxy; each EnvoyProxy repeats it because a
+    Gateway's own EnvoyProxy replaces that default whole (EnvoyProxy spec.mergeType unset)."""
+    return str(controller_values()["global"]["images"]["envoyProxy"]["image"])
+
+
+def _labels(release: IngressRelease) -> dict[str, str]:
+    return {FAMILIES_LABEL: "-".join(release.families), ROLE_LABEL: release.role}
+
+
+def _envoy_proxy(release: IngressRelease, name: str, namespace: str, service_annotations: dict[str, str]) -> dict[str, Any]:
+    """The data plane of one Gateway: Envoy pods spread over zones and nodes, one LoadBalancer Service."""
+    selector = {OWNING_GATEWAY_NAME: name, OWNING_GATEWAY_NAMESPACE: namespace}
+    computed = {
+        "apiVersion": ENVOY_PROXY_API_VERSION,
+        "kind": "EnvoyProxy",
+        "metadata": {"name": name, "namespace": namespace, "labels": _labels(release)},
+        "spec": {
+            "ipFamily": ENVOY_IP_FAMILY[release.families],
+            "provider": {
+                "kubernetes": {
+                    "envoyDeployment": {
+                        "replicas": release.replicas,
+                        "container": {"image": envoy_proxy_image()},
+                        "pod": {
+                            "labels": _labels(release),
+                            "topologySpreadConstraints": [
+                                {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}}
+                                for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+                            ],
+                        },
+                    },
+                    "envoyService": {"annotations": service_annotations},
+                }
+            },
+        },
+    }
+    return deep_merge(load_values("envoy-proxy", GATEWAY_VALUES_DIR), computed)
+
+
+def _gateway(release: IngressRelease, name: str, namespace: str) -> dict[str, Any]:
+    """HTTP and HTTPS listeners open to routes of every namespace, like an IngressClass; the data
+    plane is the Gateway's own EnvoyProxy of the same name. HTTPS serves the certificate in the
+    Secret `<gateway>-tls` of the Gateway's namespace, which the team provides."""
+    every_namespace = {"namespaces": {"from": "All"}}
+    return {
+        "apiVersion": GATEWAY_API_VERSION,
+        "kind": "Gateway",
+        "metadata": {"name": name, "namespace": namespace, "labels": _labels(release)},
+        "spec": {
+            "gatewayClassName": release.names.ingress_class,
+            "infrastructure": {"parametersRef": {"group": ENVOY_GATEWAY_GROUP, "kind": "EnvoyProxy", "name": name}},
+            "listeners": [
+                {"name": "http", "protocol": "HTTP", "port": 80, "allowedRoutes": every_namespace},
+                {
+                    "name": "https",
+                    "protocol": "HTTPS",
+                    "port": 443,
+                    "allowedRoutes": every_namespace,
+                    "tls": {"mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": f"{name}-tls"}]},
+                },
+            ],
+        },
+    }
+
+
+def gateway_objects(release: IngressRelease, namespace: str, public_ip_addresses: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """One family's (or the dual-stack) GatewayClass, and a Gateway with its EnvoyProxy per load
+    balancer: the public one pinned to the static public IP(s), the internal one to the static
+    private address(es), as the ingress-nginx Services are. `public_ip_addresses` (family ->
+    address) is needed only by a dual-stack release."""
+    names = release.names
+    pinned = {names.release: public_pinning(release, public_ip_addresses)}
+    if release.internal_subnet:
+        pinned[names.internal_gateway] = {
+            INTERNAL_ANNOTATION: "true",
+            INTERNAL_SUBNET_ANNOTATION: release.internal_subnet,
+            **{address_annotation(family): address for family, address in release.internal_ips.items()},
+        }
+    gateway_class = {
+        "apiVersion": GATEWAY_API_VERSION,
+        "kind": "GatewayClass",
+        "metadata": {"name": names.ingress_class, "labels": _labels(release)},
+        "spec": {
+            "controllerName": names.controller_value,
+            "description": f"Envoy Gateway, {' + '.join(IP_FAMILY[f] for f in release.families)} ({release.role})",
+        },
+    }
+    return {
+        GATEWAY_CLASSES: [gateway_class],
+        ENVOY_PROXIES: [_envoy_proxy(release, name, namespace, annotations) for name, annotations in pinned.items()],
+        GATEWAYS: [_gateway(release, name, namespace) for name in pinned],
+    }
+
+
+def echo_route(
+    *, name: str, namespace: str, parents: tuple[str, ...], parent_namespace: str, hosts: tuple[str, ...], service: str
+) -> dict[str, list[dict[str, Any]]]:
+    """The echo app's HTTPRoute on one family's Gateways (public and internal), as local chart values."""
+    route = {
+        "apiVersion": GATEWAY_API_VERSION,
+        "kind": "HTTPRoute",
+        "metadata": {"name": name, "namespace": namespace, "labels": {"app.kubernetes.io/name": service}},
+        "spec": {
+            "parentRefs": [{"group": GATEWAY_API_GROUP, "kind": "Gateway", "namespace": parent_namespace, "name": parent} for parent in parents],
+            "hostnames": list(hosts),
+            "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}], "backendRefs": [{"name": service, "port": 80}]}],
+        },
+    }
+    return {HTTP_ROUTES: [route]}
