@@ -125,13 +125,18 @@ def _markdown_text(text: str) -> str:
     return "`".join(part if position % 2 else part.replace("<", "&lt;") for position, part in enumerate(parts))
 
 
+def replace_marked(text: str, start: str, end: str, section: str, document: str) -> str:
+    """`text` (the document named `document`) with only the text between the markers `start` and `end` replaced by `section`."""
+    before, found, rest = text.partition(start)
+    _, found_end, after = rest.partition(end)
+    if not found or not found_end:
+        raise ValueError(f"{document} lacks the markers {start} ... {end}")
+    return f"{before}{start}\n{section}\n{end}{after}"
+
+
 def with_reference(readme: str, reference: str) -> str:
     """`readme` with only the text between the config-reference markers replaced."""
-    before, found, rest = readme.partition(START)
-    _, found_end, after = rest.partition(END)
-    if not found or not found_end:
-        raise ValueError(f"README.md lacks the markers {START} ... {END}")
-    return f"{before}{START}\n{reference}\n{END}{after}"
+    return replace_marked(readme, START, END, reference, "README.md")
 
 
 def main(argv: list[str] | None = None) -> int:
