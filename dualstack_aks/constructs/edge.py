@@ -56,6 +56,8 @@ class Edge(Construct):
         super().__init__(scope, id_)
         # Its own group, so the cluster identity's Network Contributor right covers only these addresses.
         self.resource_group = ResourceGroup(self, "resource_group", name=props.resource_group_name, location=props.location, tags=props.tags)
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        self._resource_group_name = self.resource_group.name
         grant(self, "cluster_identity_network_contributor", role="Network Contributor", on=self.resource_group.id, to=props.cluster_identity_principal_id)
         for family in props.families:
             version, record_kind, public_record, private_record = _FAMILY_RECORDS[family]
@@ -108,7 +110,7 @@ class Edge(Construct):
             id_,
             name=name,
             location=props.location,
-            resource_group_name=self.resource_group.name,
+            resource_group_name=self._resource_group_name,
             sku="Standard",
             allocation_method="Static",
             ip_version=version,

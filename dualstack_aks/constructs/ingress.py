@@ -37,13 +37,15 @@ class Ingress(Construct):
                 labels={"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"},
             ),
         )
+        # Each attribute read is a jsii round trip: read the reference once and reuse its token.
+        namespace_name = self.namespace.metadata.name
         self.releases: dict[str, Release] = {}
         for release in props.releases:
             self.releases[release.variant] = Release(
                 self,
                 f"release_{release.variant.replace('-', '_')}",
                 name=release.names.release,
-                namespace=self.namespace.metadata.name,
+                namespace=namespace_name,
                 repository=props.chart_repository,
                 chart="ingress-nginx",
                 version=props.chart_version,

@@ -114,21 +114,22 @@ class RegionStack(TerraformStack):
     def _new_cluster(self, region: model.RegionDeployment, spec: model.ClusterSpec, attachments: GlobalAttachments) -> Cluster:
         """The region's own resource group, workspace and cluster, in a new or the existing VNet."""
         names = region.names
-        resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=region.name, tags=region.tags)
-        workspace = log_analytics_workspace(self, names.log_analytics, region.name, resource_group.name, region.tags)
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        resource_group_name = ResourceGroup(self, "resource_group", name=names.resource_group, location=region.name, tags=region.tags).name
+        workspace_id = log_analytics_workspace(self, names.log_analytics, region.name, resource_group_name, region.tags).id
         if self.network is None:
             self.network = Network(
                 self,
                 "network",
                 NetworkProps(
                     location=region.name,
-                    resource_group_name=resource_group.name,
+                    resource_group_name=resource_group_name,
                     virtual_network_name=names.virtual_network,
                     network_security_group_name=names.network_security_group,
                     nodes_subnet_name=names.nodes_subnet,
                     ingress_subnet_name=names.ingress_subnet,
                     addresses=region.addresses,
-                    log_analytics_workspace_id=workspace.id,
+                    log_analytics_workspace_id=workspace_id,
                     tags=region.tags,
                 ),
             )
@@ -141,13 +142,13 @@ class RegionStack(TerraformStack):
                 spec=spec,
                 zones=region.zones,
                 addresses=region.addresses,
-                resource_group_name=resource_group.name,
+                resource_group_name=resource_group_name,
                 virtual_network_id=self.network.virtual_network_id,
                 nodes_subnet_id=self.network.nodes_subnet_id,
                 subnet_ids_for_load_balancers=[self.network.nodes_subnet_id, self.network.ingress_subnet_id],
                 tenant_id=DataAzurermClientConfig(self, "client_config").tenant_id,
                 container_registry_id=attachments.container_registry_id,
-                log_analytics_workspace_id=workspace.id,
+                log_analytics_workspace_id=workspace_id,
                 tags=region.tags,
             ),
         )
