@@ -21,6 +21,7 @@ from dualstack_aks.contract import (
     PIP_NAME_ANNOTATION,
     PIP_NAME_IPV6_ANNOTATION,
     ROLE_LABEL,
+    SAFE_LOADER,
     TRANSLATING_ROLES,
     address_annotation,
     deep_merge,
@@ -312,7 +313,7 @@ def _release(output: SynthOutput, stack: str, body: dict) -> ReleaseView | None:
     """An ingress controller release (its values configure `controller.service`), else None."""
     values: dict = {}
     for document in body.get("values", []):
-        values = deep_merge(values, yaml.safe_load(document) or {})
+        values = deep_merge(values, yaml.load(document, Loader=SAFE_LOADER) or {})
     controller = values.get("controller", {})
     service = controller.get("service")
     if service is None:
