@@ -14,11 +14,14 @@ from bench.run import (
     BASELINE,
     DOC_END,
     DOC_START,
+    PERFORMANCE_DOC,
+    RECORDED_RESULTS,
     REPO,
     TARGETS,
     check_targets,
     exit_status,
     per_region,
+    performance_markdown,
     region_scenario,
 )
 from dualstack_aks.model.reference import replace_marked
@@ -71,6 +74,15 @@ def test_round_trips_are_counted_at_the_process_provider(tmp_path: Path):
     assert counts["create"] == 3  # the App and two stacks
     assert counts["invoke"] == 1  # synth
     assert counts["load"] >= 1
+
+
+def test_docs_performance_shows_the_recorded_results():
+    """`make bench RECORD=1` writes both; a hand edit of either shows here."""
+    doc = PERFORMANCE_DOC.read_text(encoding="utf-8")
+    results = json.loads(RECORDED_RESULTS.read_text(encoding="utf-8"))
+    assert replace_marked(doc, DOC_START, DOC_END, performance_markdown(results), PERFORMANCE_DOC.name) == doc, (
+        "docs/performance.md and bench/results.json differ: run `make bench RECORD=1`"
+    )
 
 
 def test_recording_refuses_a_document_without_markers():
