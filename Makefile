@@ -38,7 +38,7 @@ help:
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
-	@echo "make bench                   benchmark synth against a plain-import baseline"
+	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline (docs/performance.md)"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
 	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
@@ -132,8 +132,12 @@ bootstrap-state: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python -m dualstack_aks bootstrap-state $(CONFIG_ARG) --outdir $(STATE_OUTDIR)
 	$(CDKTF) deploy --skip-synth --output $(STATE_OUTDIR) $(CDKTF_FLAGS)
 
+# A missed target prints FAIL and exits 0; STRICT=1 makes it exit 1. Results: bench/results.local.json (untracked);
+# RECORD=1 writes bench/results.json and the tables in docs/performance.md instead, to be committed.
+RECORD ?=
+STRICT ?=
 bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(RECORD),--record) $(if $(STRICT),--strict)
 
 # .cdktf.out.new-*/.old-*: staging folders of older versions, which swapped the whole directory.
 clean:

@@ -27,13 +27,17 @@ def write_peaks(path: str) -> None:
         json.dump(peaks, file)
 
 
-def main() -> None:
-    out, script, *args = sys.argv[1:]
-    atexit.register(write_peaks, out)
-    # As `python SCRIPT ARGS`: the script's directory first on sys.path, its own argv.
+def run_as_main(script: str, args: list[str]) -> None:
+    """Run `script` as `python SCRIPT ARGS` would: its directory first on sys.path, its own argv."""
     sys.path[0] = os.path.dirname(os.path.abspath(script))
     sys.argv = [script, *args]
     runpy.run_path(script, run_name="__main__")
+
+
+def main() -> None:
+    out, script, *args = sys.argv[1:]
+    atexit.register(write_peaks, out)
+    run_as_main(script, args)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
+# The Helm values the model writes and the reader parses: libyaml's C parser (in the pinned PyYAML wheel) reads them as the pure-Python one does, faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # cloud-provider-azure's Service annotations (kubernetes-sigs/cloud-provider-azure, docs topics/loadbalancer.md).
 AZURE_ANNOTATION = "service.beta.kubernetes.io/azure-"
 RESOURCE_GROUP_ANNOTATION = f"{AZURE_ANNOTATION}load-balancer-resource-group"

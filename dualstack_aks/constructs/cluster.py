@@ -73,7 +73,7 @@ class Cluster(Construct):
         )
         self.identity_principal_id = self.identity.principal_id
         subnet_roles = [
-            grant(self, f"identity_network_contributor_{position}", role="Network Contributor", on=subnet_id, to=self.identity.principal_id)
+            grant(self, f"identity_network_contributor_{position}", role="Network Contributor", on=subnet_id, to=self.identity_principal_id)
             for position, subnet_id in enumerate(props.subnet_ids_for_load_balancers)
         ]
         # AKS joins the subnets at create; a fresh grant is not effective at once (azurerm issue 24064).
@@ -143,24 +143,24 @@ class Cluster(Construct):
             depends_on=[subnet_roles_effective],
             tags=props.tags,
         )
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        cluster_id = self.kubernetes_cluster.id
         container_insights(
             self,
-            cluster_id=self.kubernetes_cluster.id,
+            cluster_id=cluster_id,
             workspace_id=props.log_analytics_workspace_id,
             name=f"MSCI-{names.code}-{names.cluster}",
             location=props.location,
             resource_group_name=props.resource_group_name,
             tags=props.tags,
         )
-        send_diagnostics(
-            self, "kubernetes_cluster_diagnostics", self.kubernetes_cluster.id, props.log_analytics_workspace_id, log_categories=_CLUSTER_LOG_CATEGORIES
-        )
+        send_diagnostics(self, "kubernetes_cluster_diagnostics", cluster_id, props.log_analytics_workspace_id, log_categories=_CLUSTER_LOG_CATEGORIES)
         self.user_node_pool = KubernetesClusterNodePool(
             self,
             "user_node_pool",
             name="user",
             mode="User",
-            kubernetes_cluster_id=self.kubernetes_cluster.id,
+            kubernetes_cluster_id=cluster_id,
             vm_size=user_pool.vm_size,
             auto_scaling_enabled=True,
             min_count=user_pool.min_count,
@@ -200,7 +200,8 @@ class Cluster(Construct):
             resource_group_name=props.resource_group_name,
             tags=props.tags,
         )
-        send_diagnostics(self, "key_vault_diagnostics", self.key_vault.id, props.log_analytics_workspace_id, log_category_groups=("audit",))
+        key_vault_id = self.key_vault.id
+        send_diagnostics(self, "key_vault_diagnostics", key_vault_id, props.log_analytics_workspace_id, log_category_groups=("audit",))
         zone_ids = PrivateLinkZones(
             self,
             "private_link_zones",
@@ -213,7 +214,7 @@ class Cluster(Construct):
             self,
             "key_vault_private_endpoint",
             name=f"pe-{names.key_vault}",
-            target_resource_id=self.key_vault.id,
+            target_resource_id=key_vault_id,
             subresource="vault",
             private_dns_zone_id=zone_ids["vault"],
             location=props.location,
@@ -238,6 +239,6 @@ class Cluster(Construct):
             self,
             "secrets_provider_key_vault_reader",
             role="Key Vault Secrets User",
-            on=self.key_vault.id,
+            on=key_vault_id,
             to=self.kubernetes_cluster.key_vault_secrets_provider.secret_identity.get(0).object_id,
         )

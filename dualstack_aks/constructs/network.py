@@ -66,6 +66,11 @@ class Network(Construct):
             resource_group_name=props.resource_group_name,
             tags=props.tags,
         )
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        self.virtual_network_id = self.virtual_network.id
+        self._virtual_network_name = self.virtual_network.name
+        self._network_security_group_id = self.network_security_group.id
+        network_security_group_name = self.network_security_group.name
         for name, priority, access, protocol, source, ports in _INBOUND_RULES:
             NetworkSecurityRule(
                 self,
@@ -81,34 +86,32 @@ class Network(Construct):
                 destination_port_range=None if ports else "*",
                 destination_port_ranges=ports,
                 resource_group_name=props.resource_group_name,
-                network_security_group_name=self.network_security_group.name,
+                network_security_group_name=network_security_group_name,
             )
         send_diagnostics(
             self,
             "network_security_group_diagnostics",
-            self.network_security_group.id,
+            self._network_security_group_id,
             props.log_analytics_workspace_id,
             log_category_groups=("allLogs",),
             metrics=False,
         )
-        self.nodes_subnet = self._subnet("nodes_subnet", props.nodes_subnet_name, addresses.nodes_subnet.as_list())
-        self.ingress_subnet = self._subnet("ingress_subnet", props.ingress_subnet_name, addresses.ingress_subnet.as_list())
-        self.virtual_network_id = self.virtual_network.id
-        self.nodes_subnet_id = self.nodes_subnet.id
-        self.ingress_subnet_id = self.ingress_subnet.id
+        self.nodes_subnet_id = self._subnet("nodes_subnet", props.nodes_subnet_name, addresses.nodes_subnet.as_list())
+        self.ingress_subnet_id = self._subnet("ingress_subnet", props.ingress_subnet_name, addresses.ingress_subnet.as_list())
 
-    def _subnet(self, id_: str, name: str, prefixes: list[str]) -> Subnet:
-        subnet = Subnet(
+    def _subnet(self, id_: str, name: str, prefixes: list[str]) -> str:
+        """The subnet with its NSG association; its id."""
+        subnet_id = Subnet(
             self,
             id_,
             name=name,
             resource_group_name=self._resource_group_name,
-            virtual_network_name=self.virtual_network.name,
+            virtual_network_name=self._virtual_network_name,
             address_prefixes=prefixes,
             # Egress goes through the cluster's load balancer, never Azure's implicit default.
             default_outbound_access_enabled=False,
-        )
+        ).id
         SubnetNetworkSecurityGroupAssociation(
-            self, f"{id_}_network_security_group", subnet_id=subnet.id, network_security_group_id=self.network_security_group.id
+            self, f"{id_}_network_security_group", subnet_id=subnet_id, network_security_group_id=self._network_security_group_id
         )
-        return subnet
+        return subnet_id

@@ -65,13 +65,14 @@ class SampleApp(Construct):
     def __init__(self, scope: Construct, id_: str, props: SampleAppSpec, routes_after: Mapping[str, Sequence[ITerraformDependable]]):
         super().__init__(scope, id_)
         labels = {"app.kubernetes.io/name": APP_NAME}
-        namespace = NamespaceV1(
+        # Each attribute read is a jsii round trip: read the reference once and reuse its token.
+        namespace_name = NamespaceV1(
             self, "namespace", metadata=NamespaceV1Metadata(name=props.namespace, labels={"pod-security.kubernetes.io/enforce": "restricted"})
-        )
+        ).metadata.name
         DeploymentV1(
             self,
             "deployment",
-            metadata=DeploymentV1Metadata(name=APP_NAME, namespace=namespace.metadata.name, labels=labels),
+            metadata=DeploymentV1Metadata(name=APP_NAME, namespace=namespace_name, labels=labels),
             spec=DeploymentV1Spec(
                 replicas=str(props.replicas),
                 selector=DeploymentV1SpecSelector(match_labels=labels),
@@ -112,7 +113,7 @@ class SampleApp(Construct):
         ServiceV1(
             self,
             "service",
-            metadata=ServiceV1Metadata(name=APP_NAME, namespace=namespace.metadata.name, labels=labels),
+            metadata=ServiceV1Metadata(name=APP_NAME, namespace=namespace_name, labels=labels),
             spec=ServiceV1Spec(
                 selector=labels,
                 ip_family_policy="SingleStack",
@@ -124,7 +125,7 @@ class SampleApp(Construct):
             IngressV1(
                 self,
                 f"ingress_{ingress_class.replace('-', '_')}",
-                metadata=IngressV1Metadata(name=f"{APP_NAME}-{ingress_class}", namespace=namespace.metadata.name, labels=labels),
+                metadata=IngressV1Metadata(name=f"{APP_NAME}-{ingress_class}", namespace=namespace_name, labels=labels),
                 spec=IngressV1Spec(
                     ingress_class_name=ingress_class,
                     rule=[
@@ -154,7 +155,7 @@ class SampleApp(Construct):
                 self,
                 f"route_{route.gateway_class.replace('-', '_')}",
                 name=name,
-                namespace=namespace.metadata.name,
+                namespace=namespace_name,
                 chart=OBJECTS_CHART,
                 values=[
                     render_values(

@@ -25,6 +25,7 @@ from dualstack_aks.contract import (
     PIP_NAME_ANNOTATION,
     RESOURCE_GROUP_ANNOTATION,
     ROLE_LABEL,
+    SAFE_LOADER,
     address_annotation,
     deep_merge,
 )
@@ -33,8 +34,7 @@ from dualstack_aks.model.names import IngressNames
 VALUES_DIR = Path(__file__).resolve().parents[2] / "helm-values"
 FAMILIES = ("ipv4", "ipv6")
 IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
-# libyaml's C parser and emitter (in the pinned PyYAML wheel) produce the same YAML, faster.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's C emitter (in the pinned PyYAML wheel) produces the same YAML, faster.
 _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -100,7 +100,7 @@ def public_families(releases: list[IngressRelease]) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=None)
 def load_values(name: str, values_dir: Path) -> dict[str, Any]:
     """A values file, parsed once per process (callers never mutate it: deep_merge copies)."""
-    return yaml.load((values_dir / f"{name}.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
+    return yaml.load((values_dir / f"{name}.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
 
 
 def _service_shape(release: IngressRelease) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from dualstack_aks.contract import (
     PIP_NAME_ANNOTATION,
     PIP_NAME_IPV6_ANNOTATION,
     ROLE_LABEL,
+    SAFE_LOADER,
     TRANSLATING_ROLES,
     address_annotation,
     deep_merge,
@@ -327,7 +328,7 @@ def _release(output: SynthOutput, stack: str, body: dict) -> ReleaseView | None:
     Gateways (values with EnvoyProxy objects), else None."""
     values: dict = {}
     for document in body.get("values", []):
-        values = deep_merge(values, yaml.safe_load(document) or {})
+        values = deep_merge(values, yaml.load(document, Loader=SAFE_LOADER) or {})
     if ENVOY_PROXIES in values:
         return _gateway_release(output, stack, values[ENVOY_PROXIES])
     controller = values.get("controller", {})

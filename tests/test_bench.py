@@ -1,0 +1,90 @@
+"""The benchmark's bookkeeping, without timing anything: targets, verdicts, the round-trip counter
+and the generated section of docs/performance.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.run import (
+    BASELINE,
+    DOC_END,
+    DOC_START,
+    PERFORMANCE_DOC,
+    RECORDED_RESULTS,
+    REPO,
+    TARGETS,
+    check_targets,
+    exit_status,
+    per_region,
+    performance_markdown,
+    region_scenario,
+    replace_marked,
+)
+
+SCENARIOS = ("default", *(region_scenario(count) for count in (1, 2, 8, 16)))
+
+
+def figures(wall_16_regions: float) -> dict[str, dict[str, float]]:
+    same = {"wall_s": 1.0, "cpu_s": 1.0, "python_mib": 50.0, "node_mib": 100.0}
+    result = {BASELINE: {"wall_s": 10.0, "cpu_s": 10.0, "python_mib": 500.0, "node_mib": 700.0}}
+    result |= {scenario: dict(same) for scenario in SCENARIOS}
+    result[region_scenario(16)]["wall_s"] = wall_16_regions
+    return result
+
+
+def test_every_target_is_judged_in_the_order_and_words_of_the_one_table():
+    targets = check_targets(figures(wall_16_regions=1.5), tests=None)
+    assert [target["target"] for target in targets] == [target.description for target in TARGETS]
+    assert [target["pass"] for target in targets] == [True, True, True, None]
+
+
+def test_a_missed_target_fails_but_exits_0_unless_strict():
+    limit = next(target.limit for target in TARGETS if target.key == "region_scaling")
+    targets = check_targets(figures(wall_16_regions=limit + 0.5), tests=None)
+    assert [target["pass"] for target in targets][1] is False
+    assert exit_status(targets, strict=False) == 0
+    assert exit_status(targets, strict=True) == 1
+    assert exit_status(check_targets(figures(wall_16_regions=1.0), tests=None), strict=True) == 0
+
+
+def test_per_region_round_trips_are_the_16_to_1_difference_over_15():
+    counts = {region_scenario(1): {"create": 70, "get": 60}, region_scenario(16): {"create": 970, "get": 810, "invoke": 30}}
+    assert per_region(counts) == {"create": 60.0, "get": 50.0, "invoke": 2.0}
+
+
+def test_round_trips_are_counted_at_the_process_provider(tmp_path: Path):
+    """jsii.create and friends are bound at import, so only the provider level sees every call."""
+    script = tmp_path / "app.py"
+    script.write_text(
+        "from cdktf import App, TerraformStack\n"
+        f"app = App(outdir={str(tmp_path / 'out')!r})\n"
+        "TerraformStack(app, 'one')\n"
+        "TerraformStack(app, 'two')\n"
+        "app.synth()\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "counts.json"
+    subprocess.run([sys.executable, str(REPO / "bench" / "round_trips.py"), str(out), str(script)], check=True, cwd=tmp_path)
+    counts = json.loads(out.read_text(encoding="utf-8"))
+    assert counts["create"] == 3  # the App and two stacks
+    assert counts["invoke"] == 1  # synth
+    assert counts["load"] >= 1
+
+
+def test_docs_performance_shows_the_recorded_results():
+    """`make bench RECORD=1` writes both; a hand edit of either shows here."""
+    doc = PERFORMANCE_DOC.read_text(encoding="utf-8")
+    results = json.loads(RECORDED_RESULTS.read_text(encoding="utf-8"))
+    assert replace_marked(doc, DOC_START, DOC_END, performance_markdown(results), PERFORMANCE_DOC.name) == doc, (
+        "docs/performance.md and bench/results.json differ: run `make bench RECORD=1`"
+    )
+
+
+def test_recording_refuses_a_document_without_markers():
+    with pytest.raises(ValueError, match="bench:start"):
+        replace_marked("# no markers\n", DOC_START, DOC_END, "table", "performance.md")
