@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.dns_cname_record import DnsCnameRecord
-from cdktf_cdktf_provider_azurerm.dns_zone import DnsZone
-from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone
-from cdktf_cdktf_provider_azurerm.traffic_manager_profile import (
+from constructs import Construct
+
+from dualstack_aks.engine.azurerm import (
+    DnsCnameRecord,
+    DnsZone,
+    PrivateDnsZone,
     TrafficManagerProfile,
     TrafficManagerProfileDnsConfig,
     TrafficManagerProfileMonitorConfig,
     TrafficManagerProfileMonitorConfigCustomHeader,
 )
-from constructs import Construct
 
 HEALTH_PROBE_HOST = "traffic-manager-probe.invalid"
 

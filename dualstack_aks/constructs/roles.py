@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
 from constructs import Construct
+
+from dualstack_aks.engine.azurerm import RoleAssignment
 
 # Managed identities are service principals; saying so skips Entra ID's replication check that fails fresh identities.
 SERVICE_PRINCIPAL = "ServicePrincipal"

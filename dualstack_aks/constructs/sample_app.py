@@ -3,7 +3,9 @@ global name show which client address and X-Real-IP / X-Forwarded-For the backen
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
+from constructs import Construct
+
+from dualstack_aks.engine.kubernetes import (
     DeploymentV1,
     DeploymentV1Metadata,
     DeploymentV1Spec,
@@ -22,8 +24,6 @@ from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1SpecTemplateSpecContainerSecurityContext,
     DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities,
     DeploymentV1SpecTemplateSpecContainerSecurityContextSeccompProfile,
-)
-from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
     IngressV1,
     IngressV1Metadata,
     IngressV1Spec,
@@ -33,19 +33,13 @@ from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
     IngressV1SpecRuleHttpPathBackend,
     IngressV1SpecRuleHttpPathBackendService,
     IngressV1SpecRuleHttpPathBackendServicePort,
-)
-from cdktf_cdktf_provider_kubernetes.namespace_v1 import (
     NamespaceV1,
     NamespaceV1Metadata,
-)
-from cdktf_cdktf_provider_kubernetes.service_v1 import (
     ServiceV1,
     ServiceV1Metadata,
     ServiceV1Spec,
     ServiceV1SpecPort,
 )
-from constructs import Construct
-
 from dualstack_aks.model.deployment import SampleAppSpec
 
 APP_NAME = "echo"
