@@ -1,8 +1,26 @@
 # Two commands on a fresh machine (Python 3.11, make, git): `make synth`, then `make test`.
-# Everything is installed, pinned, into .venv (Python packages and Node.js) and node_modules (cdktf CLI).
+# Everything is installed, pinned, into the engine's venv (Python packages and Node.js) and node_modules (its CLI).
+# ENGINE=cdktf (default; .venv, node_modules) or ENGINE=cdktn (.venv-cdktn, engines/cdktn/node_modules), on every
+# command; DUALSTACK_ENGINE in the environment sets the default (CI: the repository variable of that name).
 
 PYTHON ?= python3
-VENV := .venv
+ENGINES := cdktf cdktn
+ENGINE ?= $(or $(DUALSTACK_ENGINE),cdktf)
+ifeq ($(filter $(ENGINE),$(ENGINES)),)
+$(error ENGINE=$(ENGINE): use one of $(ENGINES))
+endif
+# One venv per engine, so that neither can load the other's packages (they pin constructs apart).
+VENV_cdktf := .venv
+VENV_cdktn := .venv-cdktn
+REQUIREMENTS_cdktf := requirements.txt
+REQUIREMENTS_cdktn := requirements-cdktn.txt
+# Each CLI in a package.json of its own, so that neither lock file pulls in the other CLI.
+NODE_DIR_cdktf := .
+NODE_DIR_cdktn := engines/cdktn
+SELECTED_ENGINE := $(ENGINE)
+# dualstack_aks.engine refuses a venv that lacks this engine.
+export DUALSTACK_ENGINE := $(SELECTED_ENGINE)
+VENV := $(VENV_$(SELECTED_ENGINE))
 BIN := $(CURDIR)/$(VENV)/bin
 CONFIG ?=
 REGION ?=
@@ -14,11 +32,12 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(HOME)/.cache/aws/jsii/package-cache
 
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG))
 # checkov pins packages the app also pins at other versions, so it lives in a venv of its own.
-CHECKOV_VENV := $(VENV)/checkov
+CHECKOV_VENV := .venv/checkov
 export CHECKOV := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 
-# Local parity with CI: the pinned cdktf CLI (node_modules) on the venv's Node.js.
-CDKTF := $(CURDIR)/node_modules/.bin/cdktf
+# Local parity with CI: the engine's pinned CLI (cdktf or cdktn, node_modules) on the venv's Node.js.
+NODE_INSTALLED := $(NODE_DIR_$(SELECTED_ENGINE))/node_modules/.installed
+CDKTF := $(CURDIR)/$(NODE_DIR_$(SELECTED_ENGINE))/node_modules/.bin/$(SELECTED_ENGINE)
 # Extra cdktf deploy/destroy flags: CI passes --auto-approve once the environment's reviewers approved.
 CDKTF_FLAGS ?=
 # CI sets REQUIRE_REMOTE_STATE=1: a runner's disk is discarded, so state must be in the azurerm backend.
@@ -26,9 +45,10 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install synth plan-addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli summary synth plan-addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
+	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
 	@echo "make plan-addresses          print the address plan"
 	@echo "make docs                    rewrite the README configuration reference from dualstack_aks/config.py"
@@ -36,7 +56,7 @@ help:
 	@echo "make test                    run the test suite"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
-	@echo "make bench                   benchmark synth against a plain-import baseline"
+	@echo "make bench                   benchmark synth against a plain-import baseline, for each engine"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
 	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
@@ -44,18 +64,21 @@ help:
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+cli: $(NODE_INSTALLED)
+
+$(foreach engine,$(ENGINES),$(eval $(VENV_$(engine))/.installed: $(REQUIREMENTS_$(engine))))
+$(VENV_cdktf)/.installed $(VENV_cdktn)/.installed:
+	$(PYTHON) -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-$(CHECKOV_VENV)/.installed: requirements-checkov.txt $(VENV)/.installed
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
-node_modules/.installed: package.json package-lock.json $(VENV)/.installed
-	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+$(NODE_INSTALLED): $(NODE_DIR_$(SELECTED_ENGINE))/package.json $(NODE_DIR_$(SELECTED_ENGINE))/package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --prefix $(NODE_DIR_$(SELECTED_ENGINE)) --no-audit --no-fund --loglevel=error
 	touch $@
 
 synth: $(VENV)/.installed
@@ -93,30 +116,34 @@ scan: synth $(CHECKOV_VENV)/.installed
 snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update
 
-diff: $(VENV)/.installed node_modules/.installed
+diff: $(VENV)/.installed $(NODE_INSTALLED)
 	@$(PREFLIGHT) diff
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF)
 
 # Every stack in dependency order; with REGION, that region's two stacks only, in order.
-deploy: $(VENV)/.installed node_modules/.installed
+deploy: $(VENV)/.installed $(NODE_INSTALLED)
 	@$(PREFLIGHT) deploy
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(CDKTF) deploy $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,'*') --skip-synth $(CDKTF_FLAGS)
 
 # cdktf destroys a stack's dependents first: ingress-<region>, then region-<region>.
-destroy: $(VENV)/.installed node_modules/.installed
+destroy: $(VENV)/.installed $(NODE_INSTALLED)
 	@$(PREFLIGHT) destroy
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(CDKTF) destroy ingress-$(REGION) region-$(REGION) --skip-synth $(CDKTF_FLAGS)
 
-bootstrap-state: $(VENV)/.installed node_modules/.installed
+bootstrap-state: $(VENV)/.installed $(NODE_INSTALLED)
 	@$(PREFLIGHT) bootstrap-state
 	$(BIN)/python -m dualstack_aks bootstrap-state $(CONFIG_ARG) --outdir $(STATE_OUTDIR)
 	$(CDKTF) deploy --skip-synth --output $(STATE_OUTDIR) $(CDKTF_FLAGS)
 
-bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py
+# Each engine in its own venv against its own plain-import baseline; cdktf's results stay in bench/results.json.
+bench: $(foreach engine,$(ENGINES),$(VENV_$(engine))/.installed)
+	$(foreach engine,$(ENGINES),DUALSTACK_ENGINE=$(engine) $(VENV_$(engine))/bin/python bench/run.py --out bench/results$(if $(filter-out cdktf,$(engine)),-$(engine)).json &&) true
+
+summary: $(VENV)/.installed
+	@$(BIN)/python -m dualstack_aks diff --summary-only
 
 # .cdktf.out.new-*/.old-*: staging folders of older versions, which swapped the whole directory.
 clean:
