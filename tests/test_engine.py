@@ -9,6 +9,7 @@ import importlib
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from dualstack_aks.engine import ENGINE_VARIABLE, ENGINES, Engine, selected_engine
 from dualstack_aks.model.loading import load_config
 from dualstack_aks.output.summary import read_stacks
-from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, with_engine_strings
+from tests.conftest import DEFAULT_CONFIG, REPO, SHIPPED_CONFIGS, config_id, with_engine_strings
 
 ENGINE_DIR = REPO / "dualstack_aks" / "engine"
 ENGINE_PACKAGE = re.compile(r"^(cdktf|cdktn)(_|\.|$)")
@@ -81,6 +82,15 @@ def test_each_listed_class_loads_from_its_module_in_the_selected_engine(facade):
     assert listed, f"dualstack_aks/engine/{facade}.py lists no classes"
     loaded_from = {name: getattr(module, name).__module__ for name in listed}
     assert loaded_from == {name: _in_engine(cdktf_module, engine) for name, cdktf_module in listed.items()}
+
+
+def test_synth_refuses_an_engine_the_venv_lacks_in_one_line(tmp_path):
+    other = next(name for name in ENGINES if name != selected_engine().name)
+    command = [sys.executable, "main.py", "--config", str(DEFAULT_CONFIG), "--outdir", str(tmp_path / "cdktf.out")]
+    result = subprocess.run(command, cwd=REPO, env=os.environ | {ENGINE_VARIABLE: other}, capture_output=True, text=True)
+    expected = f"{ENGINE_VARIABLE}={other}, but {sys.prefix} has no {other}: run `make install ENGINE={other}` and use its venv"
+    assert (result.returncode, result.stderr.splitlines()) == (2, [expected])
+    assert not (tmp_path / "cdktf.out").exists()
 
 
 # Runs in the other engine's venv: synthesize each (config, outdir) pair of argv.
