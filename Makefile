@@ -138,9 +138,10 @@ bootstrap-state: $(VENV)/.installed $(NODE_INSTALLED)
 	$(BIN)/python -m dualstack_aks bootstrap-state $(CONFIG_ARG) --outdir $(STATE_OUTDIR)
 	$(CDKTF) deploy --skip-synth --output $(STATE_OUTDIR) $(CDKTF_FLAGS)
 
-# Each engine in its own venv against its own plain-import baseline; cdktf's results stay in bench/results.json.
+# Each engine in its own venv against its own plain-import baseline (a FAILed target does not skip the next engine);
+# cdktf's results stay in bench/results.json.
 bench: $(foreach engine,$(ENGINES),$(VENV_$(engine))/.installed)
-	$(foreach engine,$(ENGINES),DUALSTACK_ENGINE=$(engine) $(VENV_$(engine))/bin/python bench/run.py --out bench/results$(if $(filter-out cdktf,$(engine)),-$(engine)).json &&) true
+	@status=0; $(foreach engine,$(ENGINES),DUALSTACK_ENGINE=$(engine) $(VENV_$(engine))/bin/python bench/run.py --out bench/results$(if $(filter-out cdktf,$(engine)),-$(engine)).json || status=1;) exit $$status
 
 summary: $(VENV)/.installed
 	@$(BIN)/python -m dualstack_aks diff --summary-only
