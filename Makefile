@@ -1,8 +1,25 @@
 # Two commands on a fresh machine (Python 3.11, make, git): `make synth`, then `make test`.
-# Everything is installed, pinned, into .venv (Python packages and Node.js) and node_modules (cdktf CLI, Gateway API validators).
+# Everything is installed, pinned, into the engine's venv (Python packages and Node.js) and node_modules (the CLI,
+# the Gateway API validators). ENGINE=cdktf (default; .venv, node_modules) or ENGINE=cdktn (.venv-cdktn,
+# engines/cdktn/node_modules), on every command; DUALSTACK_ENGINE in the environment sets the default.
 
 PYTHON ?= python3
-VENV := .venv
+ENGINES := cdktf cdktn
+ENGINE ?= $(or $(DUALSTACK_ENGINE),cdktf)
+ifeq ($(filter $(ENGINE),$(ENGINES)),)
+$(error ENGINE=$(ENGINE): use one of $(ENGINES))
+endif
+# One venv per engine, so that neither can load the other's packages (they pin constructs apart).
+VENV_cdktf := .venv
+VENV_cdktn := .venv-cdktn
+REQUIREMENTS_cdktf := requirements.txt
+REQUIREMENTS_cdktn := requirements-cdktn.txt
+# Each CLI in a package.json of its own, so that neither lock file pulls in the other CLI.
+NODE_DIR_cdktf := .
+NODE_DIR_cdktn := engines/cdktn
+# dualstack_aks.engine refuses a venv that lacks this engine.
+export DUALSTACK_ENGINE := $(ENGINE)
+VENV := $(VENV_$(ENGINE))
 BIN := $(CURDIR)/$(VENV)/bin
 CONFIG ?=
 REGION ?=
@@ -14,11 +31,12 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(HOME)/.cache/aws/jsii/package-cache
 
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG))
 # checkov pins packages the app also pins at other versions, so it lives in a venv of its own.
-CHECKOV_VENV := $(VENV)/checkov
+CHECKOV_VENV := .venv/checkov
 export CHECKOV := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 
-# Local parity with CI: the pinned cdktf CLI (node_modules) on the venv's Node.js.
-CDKTF := $(CURDIR)/node_modules/.bin/cdktf
+# Local parity with CI: the engine's pinned CLI (cdktf or cdktn) on the venv's Node.js.
+CLI_INSTALLED := $(NODE_DIR_$(ENGINE))/node_modules/.installed
+CDKTF := $(CURDIR)/$(NODE_DIR_$(ENGINE))/node_modules/.bin/$(ENGINE)
 # Extra cdktf deploy/destroy flags: CI passes --auto-approve once the environment's reviewers approved.
 CDKTF_FLAGS ?=
 # CI sets REQUIRE_REMOTE_STATE=1: a runner's disk is discarded, so state must be in the azurerm backend.
@@ -26,10 +44,12 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
-	@echo "make install                 install the pinned Python packages and Node.js into .venv, the cdktf CLI into node_modules"
+	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
+	@echo "make install                 install the pinned Python packages and Node.js into the engine's venv, its CLI and the validators"
+	@echo "make cli                     install only the engine's pinned CLI (cdktf or cdktn) into its node_modules"
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
 	@echo "make addresses               print every region's address ranges"
 	@echo "make docs                    rewrite config/schema.json and docs/configuration.md from dualstack_aks/model/config.py"
@@ -38,22 +58,25 @@ help:
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
-	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline (docs/performance.md)"
+	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline, each installed engine (docs/performance.md)"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
 	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
 	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
 	@echo "make clean                   remove cdktf.out/, cdktf.state.out/ and test caches (keeps .venv and node_modules)"
 
-install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed
+install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed $(CLI_INSTALLED)
+
+cli: $(CLI_INSTALLED)
 
 # `source .venv/bin/activate` puts the venv's Node.js first and, for `npx cdktf` and terraform, turns off
 # HashiCorp's checkpoint telemetry (CHECKPOINT_DISABLE) and the CLI's npm version lookup (DISABLE_VERSION_CHECK).
 ACTIVATE_ADDITION := export CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=1  \# dualstack-aks: no network calls at cdktf start
 
-$(VENV)/.installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+$(foreach engine,$(ENGINES),$(eval $(VENV_$(engine))/.installed: $(REQUIREMENTS_$(engine))))
+$(VENV_cdktf)/.installed $(VENV_cdktn)/.installed:
+	$(PYTHON) -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 # Its own step, so that a venv made before the addition gets it too, once.
@@ -61,13 +84,18 @@ $(VENV)/.activate: $(VENV)/.installed
 	grep -qF '$(ACTIVATE_ADDITION)' $(BIN)/activate || echo '$(ACTIVATE_ADDITION)' >> $(BIN)/activate
 	touch $@
 
-$(CHECKOV_VENV)/.installed: requirements-checkov.txt $(VENV)/.installed
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
+# The root package.json: the cdktf CLI and the Gateway API validators the tests run, whatever the engine.
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Also installs the cdktf CLI, so that `npx cdktf synth | list | diff` work right after (README, the cdktf CLI).
@@ -110,24 +138,24 @@ scan: synth $(CHECKOV_VENV)/.installed
 snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update
 
-diff: $(VENV)/.installed node_modules/.installed
+diff: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) diff
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF)
 
 # Every stack in dependency order; with REGION, that region's two stacks only, in order.
-deploy: $(VENV)/.installed node_modules/.installed
+deploy: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) deploy
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(CDKTF) deploy $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,'*') --skip-synth $(CDKTF_FLAGS)
 
 # cdktf destroys a stack's dependents first: ingress-<region>, then region-<region>.
-destroy: $(VENV)/.installed node_modules/.installed
+destroy: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) destroy
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(CDKTF) destroy ingress-$(REGION) region-$(REGION) --skip-synth $(CDKTF_FLAGS)
 
-bootstrap-state: $(VENV)/.installed node_modules/.installed
+bootstrap-state: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) bootstrap-state
 	$(BIN)/python -m dualstack_aks bootstrap-state $(CONFIG_ARG) --outdir $(STATE_OUTDIR)
 	$(CDKTF) deploy --skip-synth --output $(STATE_OUTDIR) $(CDKTF_FLAGS)

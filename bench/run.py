@@ -6,7 +6,8 @@ descendants, from wait4); and the kernel's peak RSS of the Python process and of
 node child, reported by bench/peaks.py. The baseline (bench/plain_imports.py) is measured in the
 same session: each round runs the baseline and every scenario once, in an order rotated from
 round to round, so drift in the load of a shared machine spreads over all of them. One round is
-run first as a warm-up and not counted. The table shows medians and ratios of medians.
+run first as a warm-up and not counted. The table shows medians and ratios of medians. The engine
+is the one in the running venv (`make bench ENGINE=cdktn` for CDK Terrain), with its own baseline.
 
 Before the timed rounds, each synth scenario runs once under bench/round_trips.py, which counts
 its jsii round trips by kind (deterministic, so once is enough); 16 regions against 1 gives the
@@ -43,6 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 CALLER_ENV = dict(os.environ)
 sys.path.insert(0, str(REPO))  # `python bench/run.py` puts bench/, not the repository, on sys.path
 
+from dualstack_aks.engine import selected_engine  # noqa: E402
 from dualstack_aks.model.loading import ConfigError, load_config  # noqa: E402
 from dualstack_aks.model.regions import AZURE_REGION_CODES  # noqa: E402
 
@@ -285,7 +287,8 @@ def machine() -> dict[str, object]:
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
         "node": node,
-        "packages": {name: metadata.version(name) for name in ("cdktf", "jsii", "cdktf-cdktf-provider-azurerm", "cdktf-cdktf-provider-kubernetes", "cdktf-cdktf-provider-helm")},
+        "engine": selected_engine().name,
+        "packages": {name: metadata.version(name) for name in (selected_engine().core, "jsii", *(package.replace("_", "-") for package in selected_engine().provider_packages))},
         "env": {name: CALLER_ENV.get(name) for name in ("PYTHONDONTWRITEBYTECODE", "JSII_RUNTIME_PACKAGE_CACHE", "JSII_RUNTIME_PACKAGE_CACHE_ROOT", "NODE_OPTIONS")},
     }
 
@@ -315,11 +318,13 @@ def main(argv: list[str] | None = None) -> int:
             print("a generated config is rejected:\n" + "\n".join(error.problems), file=sys.stderr)
             return 2
         synth = ["main.py", "--outdir", f"{SCRATCH}/cdktf.out", "--config"]
+        engine = selected_engine()
+        plain_imports = [engine.core, *(f"{package}.provider" for package in engine.provider_packages)]
         synths = {"default": [*synth, str(DEFAULT_CONFIG)]} | {scenario: [*synth, str(path)] for scenario, path in configs.items()}
-        variants = {BASELINE: [str(PLAIN_IMPORTS)], **synths}
-        print(f"round trips of {', '.join(synths)}", flush=True)
+        variants = {BASELINE: [str(PLAIN_IMPORTS), *plain_imports], **synths}
+        print(f"{engine.name}: round trips of {', '.join(synths)}", flush=True)
         round_trips = count_round_trips(synths)
-        print(f"{args.runs} rounds (+1 warm-up) of {', '.join(variants)}", flush=True)
+        print(f"{engine.name}: {args.runs} rounds (+1 warm-up) of {', '.join(variants)}", flush=True)
         samples = run_rounds(variants, args.runs)
     tests = time_tests(child_env()) if args.time_tests else None
     figures = {name: medians(runs) for name, runs in samples.items()}

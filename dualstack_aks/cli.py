@@ -92,7 +92,7 @@ def cli() -> None:
 @outdir_option
 def synth(config_option: str | None, outdir: str | None) -> int:
     """Synthesize every stack into the output directory and print a summary."""
-    from dualstack_aks.engine import NodeMissing, require_node
+    from dualstack_aks.engine import EngineMissing, NodeMissing, require_node, selected_engine
     from dualstack_aks.output.outdir import OutdirError
     from dualstack_aks.synth import synth_with_cdktf_cli_rules
 
@@ -103,6 +103,7 @@ def synth(config_option: str | None, outdir: str | None) -> int:
         return EXIT_BAD_INPUT
 
     def build(staging: str) -> None:
+        selected_engine()
         require_node()
         # Imported here so that config and output directory errors answer without loading jsii.
         from dualstack_aks.synth import synthesize
@@ -111,7 +112,7 @@ def synth(config_option: str | None, outdir: str | None) -> int:
 
     try:
         synth_with_cdktf_cli_rules(target, build, config_path=path)
-    except (ConfigError, OutdirError, NodeMissing) as error:
+    except (ConfigError, OutdirError, EngineMissing, NodeMissing) as error:
         print(str(error), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dualstack_aks.contract import deep_merge
 from dualstack_aks.model.addresses import RegionAddresses
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.deployment import allocate_regions
-from dualstack_aks.contract import deep_merge
 from dualstack_aks.model.loading import load_config, parse_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,6 +26,8 @@ EXAMPLES = REPO / "config" / "examples"
 EXAMPLE_CONFIGS = sorted(EXAMPLES.glob("*.yaml"))
 SHIPPED_CONFIGS = [USER_CONFIG, *EXAMPLE_CONFIGS]
 USER_CONFIG_CHANGED = "config changed: run `make snapshot-update` and `make diagram`, review the JSON diff, commit"
+# The snapshots are this engine's output; another engine's is compared with its version strings swapped in.
+SNAPSHOT_ENGINE = "cdktf"
 
 
 DELETE = object()
@@ -93,6 +95,19 @@ def default_config() -> Config:
 @pytest.fixture(scope="session")
 def default_stacks(synthesize, default_config) -> Synthesized:
     return synthesize(default_config)[1]
+
+
+def with_engine_strings(stack: dict, source: dict) -> dict:
+    """`stack` with the strings that name its engine and provider versions (`"//".metadata.version`,
+    each required provider's source and version) taken from `source`, a stack of another engine."""
+    stack = copy.deepcopy(stack)
+    if "//" in source:
+        stack.get("//", {}).get("metadata", {})["version"] = source["//"]["metadata"]["version"]
+    providers = stack.get("terraform", {}).get("required_providers", {})
+    for name, pin in source.get("terraform", {}).get("required_providers", {}).items():
+        if name in providers:
+            providers[name] = dict(pin)
+    return stack
 
 
 def addresses_by_region(config: Config) -> dict[str, RegionAddresses]:

@@ -13,8 +13,7 @@ from tests.conftest import config_with, resources
 
 def _synth(build) -> dict:
     """Synthesize one construct, made by `build(stack)`, in a stack of its own."""
-    from cdktf import Testing, TerraformStack
-
+    from dualstack_aks.engine.core import TerraformStack, Testing
     from dualstack_aks.stacks.providers import add_azurerm_provider
 
     stack = TerraformStack(Testing.app(), "test")

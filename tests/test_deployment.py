@@ -6,10 +6,10 @@ import pytest
 
 from dualstack_aks.model import deployment as model
 from dualstack_aks.model.addresses import AllocationError
-from dualstack_aks.model.deployment import MAX_SURGE_PERCENT, UnallocatedRanges, resolve
-from dualstack_aks.model.validation import check_config
 from dualstack_aks.model.config import Config
+from dualstack_aks.model.deployment import MAX_SURGE_PERCENT, UnallocatedRanges, resolve
 from dualstack_aks.model.loading import load_config
+from dualstack_aks.model.validation import check_config
 from tests.conftest import EXAMPLES, config_with, mutate
 
 

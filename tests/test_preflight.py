@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dualstack_aks.deploy.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION, check
+from dualstack_aks.engine import selected_engine
 from dualstack_aks.model.loading import load_config
 from dualstack_aks.terraform_version import REQUIRED_VERSION
 from tests.conftest import DEFAULT_CONFIG, REPO
@@ -137,9 +138,11 @@ def test_destroy_needs_a_region_of_the_config(everything, config):
 
 
 def dry_run(*arguments: str) -> list[str]:
-    """The cdktf command lines `make -n` would run."""
-    result = subprocess.run(["make", "-n", *arguments], cwd=REPO, capture_output=True, text=True, check=True)
-    return [line.split("node_modules/.bin/", 1)[1].strip() for line in result.stdout.splitlines() if "node_modules/.bin/cdktf" in line]
+    """The engine CLI's command lines `make -n` would run (cdktf's words for either engine's CLI)."""
+    cli = selected_engine().name
+    result = subprocess.run(["make", "-n", f"ENGINE={cli}", *arguments], cwd=REPO, capture_output=True, text=True, check=True)
+    lines = [line.split("node_modules/.bin/", 1)[1].strip() for line in result.stdout.splitlines() if f"node_modules/.bin/{cli} " in line]
+    return [line.replace(cli, "cdktf", 1) for line in lines]
 
 
 def test_destroy_removes_one_regions_two_stacks_only(first_region):

@@ -1,13 +1,13 @@
-"""Guards the provider_imports shortcut: only the provider modules the app uses get loaded.
+"""Guards dualstack_aks.engine's shortcut: only the provider modules the app uses get loaded.
 
 A plain `import cdktf_cdktf_provider_azurerm` (or any module of it, without the shortcut) runs
 the package `__init__`, which imports ~1,500 modules; on the node side the provider's
-lib/index.js requires as many. These tests fail if either comes back.
+lib/index.js requires as many. These tests fail if either comes back, for the selected engine's
+packages and for both engines' lib/index.js layouts (a miss shows only as a slower synth).
 """
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import os
@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from dualstack_aks.engine import PROVIDER_PACKAGES, preload_lazy_provider_index
+from dualstack_aks.engine import preload_lazy_provider_index, selected_engine
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 # The app uses a few dozen resource modules; a package __init__ would load ~1,500 (azurerm).
 MAX_PROVIDER_SUBMODULES = 100
+PROVIDER_PACKAGES = selected_engine().provider_packages
 
 # Runs in a fresh interpreter: synthesize the default config, then report what got imported.
 # A package whose real __init__ ran has `__all__` (it lists every resource module); the empty
@@ -52,23 +53,6 @@ def test_synth_loads_only_the_provider_modules_it_uses(tmp_path):
     assert report["inits_run"] == [], "a provider package __init__ ran: some import bypasses provider_imports"
     assert 0 < len(report["submodules"]) < MAX_PROVIDER_SUBMODULES, report["submodules"]
     assert all(package in {name.partition(".")[0] for name in report["submodules"]} for package in PROVIDER_PACKAGES)
-
-
-def _whole_package_imports(path: Path) -> list[str]:
-    """`import <provider package>` and `from <provider package> import ...` statements in one file."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found += [f"import {alias.name}" for alias in node.names if alias.name in PROVIDER_PACKAGES]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in PROVIDER_PACKAGES:
-            found.append(f"from {node.module} import {', '.join(alias.name for alias in node.names)}")
-    return [f"{path.relative_to(REPO)}:{statement}" for statement in found]
-
-
-def test_app_imports_provider_resource_modules_not_packages():
-    sources = [REPO / "main.py", *sorted((REPO / "dualstack_aks").rglob("*.py"))]
-    offenders = [statement for path in sources for statement in _whole_package_imports(path)]
-    assert offenders == [], "import the resource module instead, e.g. `from cdktf_cdktf_provider_azurerm.subnet import Subnet`"
 
 
 def _extract_provider_index(package: str, node_modules: Path) -> str:
@@ -101,12 +85,37 @@ console.log(JSON.stringify({ exports: Object.keys(provider).length, loaded: load
 """
 
 
+def _require_index(directory: Path, name: str) -> subprocess.CompletedProcess[str]:
+    preload_lazy_provider_index()  # NODE_OPTIONS exactly as jsii's node gets it
+    return subprocess.run(["node", "-e", REQUIRE_INDEX, name], cwd=directory, env=os.environ, capture_output=True, text=True)
+
+
 @pytest.mark.parametrize("package", PROVIDER_PACKAGES)
 def test_node_preload_defers_provider_modules_to_first_use(tmp_path, package):
     name = _extract_provider_index(package, tmp_path / "node_modules")
-    preload_lazy_provider_index()  # NODE_OPTIONS exactly as jsii's node gets it
-    result = subprocess.run(["node", "-e", REQUIRE_INDEX, name], cwd=tmp_path, env=os.environ, capture_output=True, text=True)
+    result = _require_index(tmp_path, name)
     assert result.returncode == 0, f"{name}/lib/index.js required its modules eagerly (the preload no longer matches it):\n{result.stderr}"
     report = json.loads(result.stdout)
     assert report["exports"] > 0 and report["loaded"] == 1, report
     assert report["firstUse"] == "MODULE_NOT_FOUND", "touching an export should require its (absent) module"
+
+
+# The export lines of each engine's provider builds (cdktf: @cdktf/provider-*; cdktn: @cdktn/provider-*, TypeScript's helper).
+INDEX_LAYOUTS = {
+    "@cdktf/provider-example": 'exports.resourceGroup = require("./resource-group");\nexports.provider = require("./provider");\n',
+    "@cdktn/provider-example": (
+        "var __importStar = (this && this.__importStar) || function (mod) { return mod; };\n"
+        'exports.resourceGroup = __importStar(require("./resource-group/index"));\nexports.provider = __importStar(require("./provider/index"));\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", INDEX_LAYOUTS)
+def test_node_preload_knows_both_engines_index_layouts(tmp_path, name):
+    index = tmp_path / "node_modules" / name / "lib" / "index.js"
+    index.parent.mkdir(parents=True)
+    index.write_text(INDEX_LAYOUTS[name], encoding="utf-8")
+    (index.parent.parent / "package.json").write_text(json.dumps({"name": name, "main": "lib/index.js"}), encoding="utf-8")
+    result = _require_index(tmp_path, name)
+    assert result.returncode == 0, f"{name}: the preload left its requires eager:\n{result.stderr}"
+    assert json.loads(result.stdout) == {"exports": 2, "loaded": 1, "firstUse": "MODULE_NOT_FOUND"}

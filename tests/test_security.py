@@ -145,9 +145,7 @@ def test_acknowledgement_needs_a_real_reason(synthesize):
 
 def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
     """A construct added outside the config path (a subnet without NSG, an open Key Vault) is caught in the JSON."""
-    from cdktf_cdktf_provider_azurerm.key_vault import KeyVault
-    from cdktf_cdktf_provider_azurerm.subnet import Subnet
-
+    from dualstack_aks.engine.azurerm import KeyVault, Subnet
     from dualstack_aks.model.deployment import resolve
     from dualstack_aks.stacks.app import build_app
 

@@ -197,3 +197,8 @@ def test_the_api_server_token_is_taken_while_the_oidc_login_is_fresh(workflow):
     token = names.index("Token for the AKS API servers")
     assert names[token - 1] == "Azure login (OIDC)"
     assert job["steps"][token]["run"] == f"az account get-access-token --resource {AKS_AAD_SERVER_ID} --output none"
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
+def test_engine_comes_from_one_repository_variable(workflow: Path):
+    assert load(workflow.name)["env"]["DUALSTACK_ENGINE"] == "${{ vars.DUALSTACK_ENGINE || 'cdktf' }}"

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.key_vault import KeyVault, KeyVaultNetworkAcls
-from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
+from constructs import Construct
+
+from dualstack_aks.constructs.monitoring import container_insights, send_diagnostics
+from dualstack_aks.constructs.private_link import PrivateLinkZones, private_endpoint
+from dualstack_aks.constructs.roles import GROUP, grant, wait_for
+from dualstack_aks.engine.azurerm import (
+    KeyVault,
+    KeyVaultNetworkAcls,
     KubernetesCluster,
     KubernetesClusterApiServerAccessProfile,
     KubernetesClusterAzureActiveDirectoryRoleBasedAccessControl,
@@ -16,18 +22,11 @@ from cdktf_cdktf_provider_azurerm.kubernetes_cluster import (
     KubernetesClusterMicrosoftDefender,
     KubernetesClusterNetworkProfile,
     KubernetesClusterNetworkProfileLoadBalancerProfile,
-    KubernetesClusterOmsAgent,
-)
-from cdktf_cdktf_provider_azurerm.kubernetes_cluster_node_pool import (
     KubernetesClusterNodePool,
     KubernetesClusterNodePoolUpgradeSettings,
+    KubernetesClusterOmsAgent,
+    UserAssignedIdentity,
 )
-from cdktf_cdktf_provider_azurerm.user_assigned_identity import UserAssignedIdentity
-from constructs import Construct
-
-from dualstack_aks.constructs.monitoring import container_insights, send_diagnostics
-from dualstack_aks.constructs.private_link import PrivateLinkZones, private_endpoint
-from dualstack_aks.constructs.roles import GROUP, grant, wait_for
 from dualstack_aks.model.addresses import RegionAddresses
 from dualstack_aks.model.deployment import ClusterSpec
 from dualstack_aks.model.names import RegionNames

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.dns_a_record import DnsARecord
-from cdktf_cdktf_provider_azurerm.dns_aaaa_record import DnsAaaaRecord
-from cdktf_cdktf_provider_azurerm.private_dns_a_record import PrivateDnsARecord
-from cdktf_cdktf_provider_azurerm.private_dns_aaaa_record import PrivateDnsAaaaRecord
-from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import (
-    PrivateDnsZoneVirtualNetworkLink,
-)
-from cdktf_cdktf_provider_azurerm.public_ip import PublicIp
-from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
-from cdktf_cdktf_provider_azurerm.traffic_manager_external_endpoint import (
-    TrafficManagerExternalEndpoint,
-)
 from constructs import Construct
 
 from dualstack_aks.constructs.roles import grant
+from dualstack_aks.engine.azurerm import (
+    DnsAaaaRecord,
+    DnsARecord,
+    PrivateDnsAaaaRecord,
+    PrivateDnsARecord,
+    PrivateDnsZoneVirtualNetworkLink,
+    PublicIp,
+    ResourceGroup,
+    TrafficManagerExternalEndpoint,
+)
 
 # family -> (public IP version, record kind, public record class, private record class)
 _FAMILY_RECORDS = {

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Postcondition, TerraformResourceLifecycle
-from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import (
-    DataAzurermKubernetesCluster,
-)
-from cdktf_cdktf_provider_azurerm.data_azurerm_subnet import DataAzurermSubnet
-from cdktf_cdktf_provider_azurerm.data_azurerm_user_assigned_identity import (
-    DataAzurermUserAssignedIdentity,
-)
-from cdktf_cdktf_provider_azurerm.data_azurerm_virtual_network import (
-    DataAzurermVirtualNetwork,
-)
 from constructs import Construct
 
 from dualstack_aks.constructs.roles import grant
+from dualstack_aks.engine.azurerm import (
+    DataAzurermKubernetesCluster,
+    DataAzurermSubnet,
+    DataAzurermUserAssignedIdentity,
+    DataAzurermVirtualNetwork,
+)
+from dualstack_aks.engine.core import Postcondition, TerraformResourceLifecycle
 
 
 def _hcl_list(values: list[str]) -> str:

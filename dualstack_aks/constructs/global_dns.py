@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.dns_a_record import DnsARecord
-from cdktf_cdktf_provider_azurerm.dns_aaaa_record import DnsAaaaRecord
-from cdktf_cdktf_provider_azurerm.dns_zone import DnsZone
-from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone
-from cdktf_cdktf_provider_azurerm.traffic_manager_profile import (
+from constructs import Construct
+
+from dualstack_aks.engine.azurerm import (
+    DnsAaaaRecord,
+    DnsARecord,
+    DnsZone,
+    PrivateDnsZone,
     TrafficManagerProfile,
     TrafficManagerProfileDnsConfig,
     TrafficManagerProfileMonitorConfig,
     TrafficManagerProfileMonitorConfigCustomHeader,
 )
-from constructs import Construct
 
 HEALTH_PROBE_HOST = "traffic-manager-probe.invalid"
 # family -> alias record class of the global name

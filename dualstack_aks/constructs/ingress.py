@@ -7,15 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_azurerm.data_azurerm_public_ip import DataAzurermPublicIp
-from cdktf_cdktf_provider_helm.release import Release
-from cdktf_cdktf_provider_kubernetes.namespace_v1 import (
+from constructs import Construct
+
+from dualstack_aks.engine.azurerm import DataAzurermPublicIp
+from dualstack_aks.engine.core import ITerraformDependable
+from dualstack_aks.engine.helm import Release
+from dualstack_aks.engine.kubernetes import (
     NamespaceV1,
     NamespaceV1Metadata,
 )
-from constructs import Construct
-
 from dualstack_aks.model.gateway import CONTROLLER_RELEASE, OBJECTS_CHART, controller_values, gateway_objects
 from dualstack_aks.model.ingress import IngressRelease, release_values, render_values
 from dualstack_aks.model.names import ENVOY_GATEWAY

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
+from dualstack_aks.engine.azurerm import RoleAssignment
 
 
 class NetworkAttachment(Protocol):

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import json
 
-from cdktf_cdktf_provider_azurerm.log_analytics_workspace import LogAnalyticsWorkspace
-from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule import (
+from constructs import Construct
+
+from dualstack_aks.engine.azurerm import (
+    LogAnalyticsWorkspace,
     MonitorDataCollectionRule,
+    MonitorDataCollectionRuleAssociation,
     MonitorDataCollectionRuleDataFlow,
     MonitorDataCollectionRuleDataSources,
     MonitorDataCollectionRuleDataSourcesExtension,
     MonitorDataCollectionRuleDestinations,
     MonitorDataCollectionRuleDestinationsLogAnalytics,
-)
-from cdktf_cdktf_provider_azurerm.monitor_data_collection_rule_association import (
-    MonitorDataCollectionRuleAssociation,
-)
-from cdktf_cdktf_provider_azurerm.monitor_diagnostic_setting import (
     MonitorDiagnosticSetting,
     MonitorDiagnosticSettingEnabledLog,
     MonitorDiagnosticSettingEnabledMetric,
 )
-from constructs import Construct
 
 
 def log_analytics_workspace(scope: Construct, name: str, location: str, resource_group_name: str, tags: dict[str, str]) -> LogAnalyticsWorkspace:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.network_security_group import NetworkSecurityGroup
-from cdktf_cdktf_provider_azurerm.network_security_rule import NetworkSecurityRule
-from cdktf_cdktf_provider_azurerm.subnet import Subnet
-from cdktf_cdktf_provider_azurerm.subnet_network_security_group_association import (
-    SubnetNetworkSecurityGroupAssociation,
-)
-from cdktf_cdktf_provider_azurerm.virtual_network import VirtualNetwork
 from constructs import Construct
 
 from dualstack_aks.constructs.monitoring import send_diagnostics
+from dualstack_aks.engine.azurerm import (
+    NetworkSecurityGroup,
+    NetworkSecurityRule,
+    Subnet,
+    SubnetNetworkSecurityGroupAssociation,
+    VirtualNetwork,
+)
 from dualstack_aks.model.addresses import RegionAddresses
 
 # Only the ingress entries are reachable from outside: HTTP(S) per family, then the

@@ -7,17 +7,15 @@ login name: every region's endpoint would overwrite it with an address other reg
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_azurerm.private_dns_zone import PrivateDnsZone
-from cdktf_cdktf_provider_azurerm.private_dns_zone_virtual_network_link import (
+from constructs import Construct
+
+from dualstack_aks.engine.azurerm import (
+    PrivateDnsZone,
     PrivateDnsZoneVirtualNetworkLink,
-)
-from cdktf_cdktf_provider_azurerm.private_endpoint import (
     PrivateEndpoint,
     PrivateEndpointPrivateDnsZoneGroup,
     PrivateEndpointPrivateServiceConnection,
 )
-from constructs import Construct
-
 from dualstack_aks.model.names import PRIVATE_LINK_ZONES
 
 

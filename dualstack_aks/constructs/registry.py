@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_azurerm.container_registry import (
+from constructs import Construct
+
+from dualstack_aks.constructs.monitoring import send_diagnostics
+from dualstack_aks.engine.azurerm import (
     ContainerRegistry,
     ContainerRegistryGeoreplications,
     ContainerRegistryNetworkRuleSet,
     ContainerRegistryNetworkRuleSetIpRule,
 )
-from constructs import Construct
-
-from dualstack_aks.constructs.monitoring import send_diagnostics
 
 
 @dataclass(frozen=True)

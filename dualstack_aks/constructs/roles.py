@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_azurerm.role_assignment import RoleAssignment
-from cdktf_cdktf_provider_time.sleep import Sleep
 from constructs import Construct
+
+from dualstack_aks.engine.azurerm import RoleAssignment
+from dualstack_aks.engine.time_provider import Sleep
 
 # Managed identities are service principals; saying so skips Entra ID's replication check that fails fresh identities.
 SERVICE_PRINCIPAL = "ServicePrincipal"

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_helm.release import Release
-from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
+from constructs import Construct
+
+from dualstack_aks.constructs.ingress import HELM_OPTIONS
+from dualstack_aks.engine.core import ITerraformDependable
+from dualstack_aks.engine.helm import Release
+from dualstack_aks.engine.kubernetes import (
     DeploymentV1,
     DeploymentV1Metadata,
     DeploymentV1Spec,
@@ -27,8 +30,6 @@ from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1SpecTemplateSpecContainerSecurityContext,
     DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities,
     DeploymentV1SpecTemplateSpecContainerSecurityContextSeccompProfile,
-)
-from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
     IngressV1,
     IngressV1Metadata,
     IngressV1Spec,
@@ -38,20 +39,13 @@ from cdktf_cdktf_provider_kubernetes.ingress_v1 import (
     IngressV1SpecRuleHttpPathBackend,
     IngressV1SpecRuleHttpPathBackendService,
     IngressV1SpecRuleHttpPathBackendServicePort,
-)
-from cdktf_cdktf_provider_kubernetes.namespace_v1 import (
     NamespaceV1,
     NamespaceV1Metadata,
-)
-from cdktf_cdktf_provider_kubernetes.service_v1 import (
     ServiceV1,
     ServiceV1Metadata,
     ServiceV1Spec,
     ServiceV1SpecPort,
 )
-from constructs import Construct
-
-from dualstack_aks.constructs.ingress import HELM_OPTIONS
 from dualstack_aks.model.deployment import SampleAppSpec
 from dualstack_aks.model.gateway import OBJECTS_CHART, echo_route
 from dualstack_aks.model.ingress import render_values

@@ -15,8 +15,7 @@ DEFAULT_OUTDIR = "cdktf.state.out"
 
 def build_state_app(config: Config, outdir: str):
     """The App holding the state stack, with a local backend beside the other stacks' local state."""
-    from cdktf import App, LocalBackend
-
+    from dualstack_aks.engine.core import App, LocalBackend
     from dualstack_aks.model.deployment import home_region
     from dualstack_aks.stacks.app import LOCAL_STATE_DIR
     from dualstack_aks.stacks.state_stack import StateStack, StateStackProps

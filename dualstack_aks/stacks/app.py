@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import App, AzurermBackend, LocalBackend, TerraformStack
-
+from dualstack_aks.engine.core import App, AzurermBackend, LocalBackend, TerraformStack
 from dualstack_aks.model.deployment import (
     AzurermBackendSpec,
     Deployment,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
-from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
 from constructs import Construct
 
 from dualstack_aks.constructs.global_dns import GlobalDns, GlobalDnsProps
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.registry import Registry, RegistryProps
+from dualstack_aks.engine.azurerm import ResourceGroup
+from dualstack_aks.engine.core import TerraformStack
 from dualstack_aks.model.deployment import GlobalDeployment
 from dualstack_aks.stacks.providers import add_azurerm_provider
 

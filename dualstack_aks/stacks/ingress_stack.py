@@ -6,23 +6,23 @@ from a cluster created in the same plan.
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformStack
-from cdktf_cdktf_provider_azurerm.data_azurerm_kubernetes_cluster import (
-    DataAzurermKubernetesCluster,
-)
-from cdktf_cdktf_provider_helm.provider import (
-    HelmProvider,
-    HelmProviderKubernetes,
-    HelmProviderKubernetesExec,
-)
-from cdktf_cdktf_provider_kubernetes.provider import (
-    KubernetesProvider,
-    KubernetesProviderExec,
-)
 from constructs import Construct
 
 from dualstack_aks.constructs.ingress import Ingress, IngressProps
 from dualstack_aks.constructs.sample_app import SampleApp
+from dualstack_aks.engine.azurerm import (
+    DataAzurermKubernetesCluster,
+)
+from dualstack_aks.engine.core import Fn, TerraformStack
+from dualstack_aks.engine.helm import (
+    HelmProvider,
+    HelmProviderKubernetes,
+    HelmProviderKubernetesExec,
+)
+from dualstack_aks.engine.kubernetes import (
+    KubernetesProvider,
+    KubernetesProviderExec,
+)
 from dualstack_aks.model.deployment import IngressChart, RegionDeployment
 from dualstack_aks.stacks.providers import (
     EXEC_API_VERSION,

@@ -3,11 +3,12 @@ variables (OIDC in CI), and the Kubernetes-side providers run kubelogin as an ex
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_azurerm.provider import (
+from constructs import Construct
+
+from dualstack_aks.engine.azurerm import (
     AzurermProvider,
     AzurermProviderFeatures,
 )
-from constructs import Construct
 
 # The Entra ID application behind every AKS cluster's API server (fixed, public).
 AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"

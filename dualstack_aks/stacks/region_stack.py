@@ -8,12 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformStack
-from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
-    DataAzurermClientConfig,
-)
-from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
-from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
@@ -28,6 +22,12 @@ from dualstack_aks.constructs.interfaces import ClusterAttachment, NetworkAttach
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
 from dualstack_aks.constructs.network import Network, NetworkProps
 from dualstack_aks.constructs.roles import wait_for
+from dualstack_aks.engine.azurerm import (
+    DataAzurermClientConfig,
+    ResourceGroup,
+)
+from dualstack_aks.engine.core import TerraformStack
+from dualstack_aks.engine.time_provider import TimeProvider
 from dualstack_aks.model import deployment as model
 from dualstack_aks.stacks.providers import add_azurerm_provider
 

@@ -11,27 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle, TerraformStack
-from cdktf_cdktf_provider_azurerm.data_azurerm_client_config import (
-    DataAzurermClientConfig,
-)
-from cdktf_cdktf_provider_azurerm.management_lock import ManagementLock
-from cdktf_cdktf_provider_azurerm.provider import (
+from constructs import Construct
+
+from dualstack_aks.constructs.roles import grant
+from dualstack_aks.engine.azurerm import (
     AzurermProvider,
     AzurermProviderFeatures,
     AzurermProviderFeaturesStorage,
-)
-from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
-from cdktf_cdktf_provider_azurerm.storage_account import (
+    DataAzurermClientConfig,
+    ManagementLock,
+    ResourceGroup,
     StorageAccount,
     StorageAccountBlobProperties,
     StorageAccountBlobPropertiesContainerDeleteRetentionPolicy,
     StorageAccountBlobPropertiesDeleteRetentionPolicy,
+    StorageContainer,
 )
-from cdktf_cdktf_provider_azurerm.storage_container import StorageContainer
-from constructs import Construct
-
-from dualstack_aks.constructs.roles import grant
+from dualstack_aks.engine.core import TerraformResourceLifecycle, TerraformStack
 
 # How long an overwritten state version, a deleted state blob or a deleted container stays restorable.
 STATE_RETENTION_DAYS = 30

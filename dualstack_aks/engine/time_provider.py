@@ -1,0 +1,16 @@
+"""The time provider's classes from the selected engine's prebuilt provider, under cdktf's names."""
+
+from typing import TYPE_CHECKING
+
+from dualstack_aks.engine import provider_getattr
+
+# mypy checks the app's arguments against cdktf's classes; at run time each name is loaded on first use.
+if TYPE_CHECKING:
+    from cdktf_cdktf_provider_time.provider import (
+        TimeProvider,
+    )
+    from cdktf_cdktf_provider_time.sleep import (
+        Sleep,
+    )
+
+__getattr__ = provider_getattr(__name__, "time")
