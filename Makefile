@@ -44,7 +44,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
@@ -54,7 +54,8 @@ help:
 	@echo "make addresses               print every region's address ranges"
 	@echo "make docs                    rewrite config/schema.json and docs/configuration.md from dualstack_aks/model/config.py"
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
-	@echo "make test                    run the test suite"
+	@echo "make test                    run the static checks (make lint) and the test suite"
+	@echo "make lint                    ruff (lint, format) and mypy"
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
@@ -128,8 +129,15 @@ graphviz:
 	    echo "Graphviz's dot is missing: install the graphviz package (sudo apt-get install graphviz, or brew install graphviz)" >&2; exit 1; \
 	  fi; }
 
+# ruff (lint and format) and mypy, settings in pyproject.toml; mypy checks provider arguments against cdktf's
+# classes (dualstack_aks/engine), which only the cdktf venv has.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(if $(filter cdktf,$(ENGINE)),$(BIN)/mypy)
+
 # node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs.
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz lint
 	$(BIN)/python -m pytest
 
 scan: synth $(CHECKOV_VENV)/.installed

@@ -180,7 +180,9 @@ def run_rounds(variants: dict[str, list[str]], runs: int) -> dict[str, list[dict
             if round_number > 0:
                 samples[name].append(sample)
             label = "warm-up" if round_number == 0 else f"round {round_number}/{runs}"
-            print(f"  {label:>12}  {name:<10} {sample['wall_s']:6.2f} s  python {sample['python_mib']:5.0f} MiB  node {sample['node_mib']:5.0f} MiB", flush=True)
+            print(
+                f"  {label:>12}  {name:<10} {sample['wall_s']:6.2f} s  python {sample['python_mib']:5.0f} MiB  node {sample['node_mib']:5.0f} MiB", flush=True
+            )
     return samples
 
 
@@ -191,7 +193,7 @@ def medians(samples: list[dict[str, float]]) -> dict[str, float]:
 def time_tests(env: dict[str, str]) -> dict[str, object]:
     """Run the whole test suite once, as `make test` does, and time it."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pytest"], cwd=REPO, env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "pytest"], cwd=REPO, env=env, capture_output=True, text=True, check=False)
     summary = next((line.strip("= ") for line in reversed(result.stdout.splitlines()) if PYTEST_COUNTS.search(line)), "")
     return {"wall_s": time.perf_counter() - start, "exit_code": result.returncode, "summary": summary}
 
@@ -279,8 +281,10 @@ def performance_markdown(results: dict[str, Any]) -> str:
 
 
 def machine() -> dict[str, object]:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
-    node = subprocess.run(["node", "--version"], env=child_env(), capture_output=True, text=True).stdout.strip()
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()
+    )
+    node = subprocess.run(["node", "--version"], env=child_env(), capture_output=True, text=True, check=False).stdout.strip()
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": model,
@@ -288,8 +292,13 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "node": node,
         "engine": selected_engine().name,
-        "packages": {name: metadata.version(name) for name in (selected_engine().core, "jsii", *(package.replace("_", "-") for package in selected_engine().provider_packages))},
-        "env": {name: CALLER_ENV.get(name) for name in ("PYTHONDONTWRITEBYTECODE", "JSII_RUNTIME_PACKAGE_CACHE", "JSII_RUNTIME_PACKAGE_CACHE_ROOT", "NODE_OPTIONS")},
+        "packages": {
+            name: metadata.version(name)
+            for name in (selected_engine().core, "jsii", *(package.replace("_", "-") for package in selected_engine().provider_packages))
+        },
+        "env": {
+            name: CALLER_ENV.get(name) for name in ("PYTHONDONTWRITEBYTECODE", "JSII_RUNTIME_PACKAGE_CACHE", "JSII_RUNTIME_PACKAGE_CACHE_ROOT", "NODE_OPTIONS")
+        },
     }
 
 

@@ -19,7 +19,9 @@ STACKS = ["global", "ingress-uksouth", "region-uksouth"]
 
 def activate_addition() -> str:
     """The line `make install` appends to .venv/bin/activate."""
-    result = subprocess.run(["make", "-s", "--eval", "print-addition: ; @echo '$(ACTIVATE_ADDITION)'", "print-addition"], cwd=REPO, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["make", "-s", "--eval", "print-addition: ; @echo '$(ACTIVATE_ADDITION)'", "print-addition"], cwd=REPO, capture_output=True, text=True, check=True
+    )
     return result.stdout.strip()
 
 

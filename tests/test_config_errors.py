@@ -62,13 +62,21 @@ REGION_KEYS = ", ".join(RegionSettings.model_fields)
 
 CASES = [
     # CIDR syntax and family
-    Case("cidr-syntax", default_with({"address_space.ipv4": "10.0.0.0/33"}), ["bad.yaml:13:3: address_space.ipv4: must be an IPv4 CIDR like 10.1.0.0/16, got '10.0.0.0/33'"]),
+    Case(
+        "cidr-syntax",
+        default_with({"address_space.ipv4": "10.0.0.0/33"}),
+        ["bad.yaml:13:3: address_space.ipv4: must be an IPv4 CIDR like 10.1.0.0/16, got '10.0.0.0/33'"],
+    ),
     Case(
         "cidr-family",
         default_with({"regions[0].network.vnet": {"ipv4": "fd00:1::/56", "ipv6": VNET0["ipv6"]}}),
         ["bad.yaml:8:7: regions[0].network.vnet.ipv4: must be an IPv4 CIDR like 10.1.0.0/16, got an IPv6 range 'fd00:1::/56'"],
     ),
-    Case("cidr-host-bits", default_with({"address_space.ipv6": "fd5a:1c00:d000::1/40"}), ["bad.yaml:13:3: address_space.ipv6: fd5a:1c00:d000::1/40 has host bits set; its network address is fd5a:1c00:d000::/40"]),
+    Case(
+        "cidr-host-bits",
+        default_with({"address_space.ipv6": "fd5a:1c00:d000::1/40"}),
+        ["bad.yaml:13:3: address_space.ipv6: fd5a:1c00:d000::1/40 has host bits set; its network address is fd5a:1c00:d000::/40"],
+    ),
     Case("cidr-number", default_with({"address_space.ipv4": 10}), ["bad.yaml:13:3: address_space.ipv4: must be text, got the number 10; put it in quotes"]),
     # IPv6 subnets exactly /64
     Case(
@@ -108,7 +116,9 @@ CASES = [
     Case(
         "planned-subnet-does-not-fit-vnet",
         default_with({"regions[0].network.vnet": {"ipv4": "10.0.0.0/16", "ipv6": "fd5a:1c00:d000::/64"}}),
-        ["bad.yaml:6:3: regions[0].network.ingress_subnet.ipv6: not set, and the VNet fd5a:1c00:d000::/64 has no room for the planned /64; set it, or make the VNet a /63 or larger"],
+        [
+            "bad.yaml:6:3: regions[0].network.ingress_subnet.ipv6: not set, and the VNet fd5a:1c00:d000::/64 has no room for the planned /64; set it, or make the VNet a /63 or larger"
+        ],
     ),
     # overlaps inside a region and between regions' VNets
     Case(
@@ -135,12 +145,16 @@ CASES = [
     Case(
         "pods-inside-vnet",
         default_with({"regions[0].kubernetes.pod_cidrs": {"ipv4": "172.16.0.0/16", "ipv6": "fd5a:1c00:d000:ff::/64"}}),
-        ["bad.yaml:9:7: regions[0].kubernetes.pod_cidrs.ipv6: fd5a:1c00:d000:ff::/64 overlaps the VNet range fd5a:1c00:d000::/56; pod and service ranges must be outside the VNet"],
+        [
+            "bad.yaml:9:7: regions[0].kubernetes.pod_cidrs.ipv6: fd5a:1c00:d000:ff::/64 overlaps the VNet range fd5a:1c00:d000::/56; pod and service ranges must be outside the VNet"
+        ],
     ),
     Case(
         "services-inside-vnet",
         default_with({"regions[0].kubernetes.service_cidrs": {"ipv4": "10.0.128.0/17", "ipv6": "fd5a:1c00:d000:200::/108"}}),
-        ["bad.yaml:8:7: regions[0].kubernetes.service_cidrs.ipv4: 10.0.128.0/17 overlaps the VNet range 10.0.0.0/16; pod and service ranges must be outside the VNet"],
+        [
+            "bad.yaml:8:7: regions[0].kubernetes.service_cidrs.ipv4: 10.0.128.0/17 overlaps the VNet range 10.0.0.0/16; pod and service ranges must be outside the VNet"
+        ],
     ),
     # service range sizes (AKS limits)
     Case(
@@ -154,7 +168,11 @@ CASES = [
         ["bad.yaml:8:7: regions[0].kubernetes.service_cidrs.ipv4: must be smaller than /12 (AKS limit), got /12"],
     ),
     # dns_service_ip
-    Case("dns-ip-outside", default_with({"regions[0].kubernetes.dns_service_ip": "10.9.0.10"}), ["bad.yaml:7:5: regions[0].kubernetes.dns_service_ip: 10.9.0.10 is outside the IPv4 service range 10.1.0.0/16"]),
+    Case(
+        "dns-ip-outside",
+        default_with({"regions[0].kubernetes.dns_service_ip": "10.9.0.10"}),
+        ["bad.yaml:7:5: regions[0].kubernetes.dns_service_ip: 10.9.0.10 is outside the IPv4 service range 10.1.0.0/16"],
+    ),
     Case(
         "dns-ip-network-address",
         default_with({"regions[0].kubernetes.dns_service_ip": "10.1.0.0"}),
@@ -165,30 +183,69 @@ CASES = [
         default_with({"regions[1].kubernetes.dns_service_ip": "10.9.0.1"}),
         ["bad.yaml:9:5: regions[1].kubernetes.dns_service_ip: 10.9.0.1 is reserved in 10.9.0.0/16 (network, first or last address); pick another"],
     ),
-    Case("dns-ip-ipv6", default_with({"regions[0].kubernetes.dns_service_ip": "fd00::10"}), ["bad.yaml:7:5: regions[0].kubernetes.dns_service_ip: must be an IPv4 address like 10.0.0.10, got 'fd00::10'"]),
+    Case(
+        "dns-ip-ipv6",
+        default_with({"regions[0].kubernetes.dns_service_ip": "fd00::10"}),
+        ["bad.yaml:7:5: regions[0].kubernetes.dns_service_ip: must be an IPv4 address like 10.0.0.10, got 'fd00::10'"],
+    ),
     Case(
         "dns-ip-cannot-be-planned",
         default_with({"regions[0].kubernetes.service_cidrs": {"ipv4": "172.20.0.0/29", "ipv6": "fd5a:1c00:d000:200::/108"}}),
-        ["bad.yaml:6:3: regions[0].kubernetes.dns_service_ip: not set, and the IPv4 service range 172.20.0.0/29 has no address #10 to use; set it, or use a larger range"],
+        [
+            "bad.yaml:6:3: regions[0].kubernetes.dns_service_ip: not set, and the IPv4 service range 172.20.0.0/29 has no address #10 to use; set it, or use a larger range"
+        ],
     ),
     # regions: names, duplicates, indexes
-    Case("unknown-region", default_with({"regions[0].name": "east-us"}), ["bad.yaml:4:3: regions[0].name: unknown Azure region 'east-us'; did you mean 'eastus'? allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope"]),
-    Case("duplicate-region", default_with({"regions[1].name": "eastus2"}), ["bad.yaml:6:3: regions[1].name: 'eastus2' is already regions[0]; each region once"]),
-    Case("duplicate-index", default_with({"regions[1].index": 0}), ["bad.yaml:7:3: regions[1].index: 0 is already used by regions[0]; each region needs its own index"]),
-    Case("index-without-slot", default_with({"regions[1].index": 40}), ["bad.yaml:7:3: regions[1].index: 40 has no slot in address_space.ipv4 10.0.0.0/8, which has slots for index 0-31"]),
+    Case(
+        "unknown-region",
+        default_with({"regions[0].name": "east-us"}),
+        [
+            "bad.yaml:4:3: regions[0].name: unknown Azure region 'east-us'; did you mean 'eastus'? allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope"
+        ],
+    ),
+    Case(
+        "duplicate-region", default_with({"regions[1].name": "eastus2"}), ["bad.yaml:6:3: regions[1].name: 'eastus2' is already regions[0]; each region once"]
+    ),
+    Case(
+        "duplicate-index",
+        default_with({"regions[1].index": 0}),
+        ["bad.yaml:7:3: regions[1].index: 0 is already used by regions[0]; each region needs its own index"],
+    ),
+    Case(
+        "index-without-slot",
+        default_with({"regions[1].index": 40}),
+        ["bad.yaml:7:3: regions[1].index: 40 has no slot in address_space.ipv4 10.0.0.0/8, which has slots for index 0-31"],
+    ),
     Case("index-above-255", default_with({"regions[1].index": 256}), ["bad.yaml:7:3: regions[1].index: must be at most 255, got 256"]),
     Case("index-boolean", default_with({"regions[1].index": True}), ["bad.yaml:7:3: regions[1].index: must be a whole number, got the boolean true"]),
-    Case("index-missing", default_with({"regions[1].index": DELETE}), ["bad.yaml:6:3: regions[1].index: is required (Stable slot in the address plan; never reuse or renumber a deployed region's index)"]),
-    Case("supernet-too-small", default_with({"address_space.ipv4": "10.0.0.0/14"}), ["bad.yaml:13:3: address_space.ipv4: must be a /13 or larger (each region index takes one /13), got /14"]),
+    Case(
+        "index-missing",
+        default_with({"regions[1].index": DELETE}),
+        ["bad.yaml:6:3: regions[1].index: is required (Stable slot in the address plan; never reuse or renumber a deployed region's index)"],
+    ),
+    Case(
+        "supernet-too-small",
+        default_with({"address_space.ipv4": "10.0.0.0/14"}),
+        ["bad.yaml:13:3: address_space.ipv4: must be a /13 or larger (each region index takes one /13), got /14"],
+    ),
     Case("no-regions", default_with({"regions": []}), ["bad.yaml:3:1: regions: must have at least 1 item(s), got 0"]),
-    Case("region-not-a-mapping", default_with({"regions[2]": "uksouth"}), [f"bad.yaml:8:3: regions[2]: must be a mapping with keys {REGION_KEYS}, got 'uksouth'"]),
-    Case("registry-region-not-deployed", default_with({"registry_region": "uksouth"}), ["bad.yaml:12:1: registry_region: 'uksouth' is not one of the configured regions (eastus2, westeurope)"]),
+    Case(
+        "region-not-a-mapping", default_with({"regions[2]": "uksouth"}), [f"bad.yaml:8:3: regions[2]: must be a mapping with keys {REGION_KEYS}, got 'uksouth'"]
+    ),
+    Case(
+        "registry-region-not-deployed",
+        default_with({"registry_region": "uksouth"}),
+        ["bad.yaml:12:1: registry_region: 'uksouth' is not one of the configured regions (eastus2, westeurope)"],
+    ),
     # availability zones
     Case("zone-4", default_with({"cluster.zones": ["1", "4"]}), ["bad.yaml:14:5: cluster.zones[1]: must be '1', '2' or '3', got '4'"]),
     Case(
         "zones-unquoted",
         default_with({"cluster.zones": [1, 2]}),
-        ["bad.yaml:13:5: cluster.zones[0]: must be '1', '2' or '3', got the number 1; put it in quotes", "bad.yaml:14:5: cluster.zones[1]: must be '1', '2' or '3', got the number 2; put it in quotes"],
+        [
+            "bad.yaml:13:5: cluster.zones[0]: must be '1', '2' or '3', got the number 1; put it in quotes",
+            "bad.yaml:14:5: cluster.zones[1]: must be '1', '2' or '3', got the number 2; put it in quotes",
+        ],
     ),
     Case("zone-twice", default_with({"cluster.zones": ["1", "1"]}), ["bad.yaml:12:3: cluster.zones: lists a zone twice: ['1', '1']"]),
     Case("no-zones", default_with({"cluster.zones": []}), ["bad.yaml:12:3: cluster.zones: must have at least 1 item(s), got 0"]),
@@ -196,15 +253,29 @@ CASES = [
     Case(
         "private-cluster-with-authorized-ranges",
         default_with({"cluster.api_server.private_cluster": True}),
-        ["bad.yaml:12:5: cluster.api_server.private_cluster: AKS refuses authorized_ip_ranges on a private cluster: remove cluster.api_server.authorized_ip_ranges, or set private_cluster: false"],
+        [
+            "bad.yaml:12:5: cluster.api_server.private_cluster: AKS refuses authorized_ip_ranges on a private cluster: remove cluster.api_server.authorized_ip_ranges, or set private_cluster: false"
+        ],
     ),
     # Azure names: the prefix pattern keeps every derived name valid (see the tests below the table)
     Case("prefix-too-long", default_with({"name_prefix": "platform9"}), ["bad.yaml:12:1: name_prefix: must match ^[a-z][a-z0-9]{1,7}$, got 'platform9'"]),
     Case("prefix-hyphen", default_with({"name_prefix": "ds-aks"}), ["bad.yaml:12:1: name_prefix: must match ^[a-z][a-z0-9]{1,7}$, got 'ds-aks'"]),
     # DNS zone names
-    Case("zone-uppercase", default_with({"dns.zone": "Example.com"}), ["bad.yaml:2:3: dns.zone: must be a lowercase DNS name with at least two labels, like dualstack.example.com, got 'Example.com'"]),
-    Case("zone-one-label", default_with({"dns.zone": "localhost"}), ["bad.yaml:2:3: dns.zone: must be a lowercase DNS name with at least two labels, like dualstack.example.com, got 'localhost'"]),
-    Case("record-underscore", default_with({"dns.global_record": "my_app"}), ["bad.yaml:3:3: dns.global_record: must match ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$, got 'my_app'"]),
+    Case(
+        "zone-uppercase",
+        default_with({"dns.zone": "Example.com"}),
+        ["bad.yaml:2:3: dns.zone: must be a lowercase DNS name with at least two labels, like dualstack.example.com, got 'Example.com'"],
+    ),
+    Case(
+        "zone-one-label",
+        default_with({"dns.zone": "localhost"}),
+        ["bad.yaml:2:3: dns.zone: must be a lowercase DNS name with at least two labels, like dualstack.example.com, got 'localhost'"],
+    ),
+    Case(
+        "record-underscore",
+        default_with({"dns.global_record": "my_app"}),
+        ["bad.yaml:3:3: dns.global_record: must match ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$, got 'my_app'"],
+    ),
     Case(
         "private-zone-same-as-zone",
         default_with({"dns.private_zone": "dualstack.example.com"}),
@@ -227,22 +298,30 @@ CASES = [
     Case(
         "private-zone-parent-of-zone",
         default_with({"dns.private_zone": "example.com"}),
-        ["bad.yaml:3:3: dns.private_zone: private zone example.com is a parent of dns.zone dualstack.example.com: inside the VNets it would hide every public name; use a zone below it, like internal.dualstack.example.com"],
+        [
+            "bad.yaml:3:3: dns.private_zone: private zone example.com is a parent of dns.zone dualstack.example.com: inside the VNets it would hide every public name; use a zone below it, like internal.dualstack.example.com"
+        ],
     ),
     Case(
         "private-zone-is-a-regional-name",
         default_with({"dns.private_zone": "eastus2.dualstack.example.com"}),
-        ["bad.yaml:3:3: dns.private_zone: private zone eastus2.dualstack.example.com holds the public name eastus2.dualstack.example.com: inside the VNets it would answer NXDOMAIN for it; use another name"],
+        [
+            "bad.yaml:3:3: dns.private_zone: private zone eastus2.dualstack.example.com holds the public name eastus2.dualstack.example.com: inside the VNets it would answer NXDOMAIN for it; use another name"
+        ],
     ),
     Case(
         "private-zone-is-privatelink",
         default_with({"dns.private_zone": "privatelink.azurecr.io"}),
-        ["bad.yaml:3:3: dns.private_zone: private zone privatelink.azurecr.io collides with the privatelink zone privatelink.azurecr.io that every VNet links already; use another name"],
+        [
+            "bad.yaml:3:3: dns.private_zone: private zone privatelink.azurecr.io collides with the privatelink zone privatelink.azurecr.io that every VNet links already; use another name"
+        ],
     ),
     Case(
         "global-record-is-the-private-label",
         default_with({"dns.global_record": "internal"}),
-        ["bad.yaml:2:3: dns.zone: private zone internal.dualstack.example.com holds the public name internal.dualstack.example.com: inside the VNets it would answer NXDOMAIN for it; use another name"],
+        [
+            "bad.yaml:2:3: dns.zone: private zone internal.dualstack.example.com holds the public name internal.dualstack.example.com: inside the VNets it would answer NXDOMAIN for it; use another name"
+        ],
     ),
     Case(
         "too-many-tags",
@@ -262,7 +341,9 @@ CASES = [
     Case(
         "ingress-namespace-kube-system",
         default_with({"ingress.namespace": "kube-system"}),
-        ["bad.yaml:13:3: ingress.namespace: 'kube-system' exists in every cluster and this app creates its namespace; pick another, not one of default, kube-system, kube-public, kube-node-lease"],
+        [
+            "bad.yaml:13:3: ingress.namespace: 'kube-system' exists in every cluster and this app creates its namespace; pick another, not one of default, kube-system, kube-public, kube-node-lease"
+        ],
     ),
     Case(
         "sample-app-namespace-is-the-ingress-namespace",
@@ -270,80 +351,218 @@ CASES = [
         ["bad.yaml:14:3: sample_app.namespace: 'ingress-nginx' is also ingress.namespace; each is created by its own stack resource, so they must differ"],
     ),
     *(
-        Case(name, default_with({**EXISTING_NETWORK, "regions[0].existing_cluster": {"resource_group": "rg", "name": "aks", "pod_cidrs": pods, "service_cidrs": ["10.1.0.0/16", "fd13::/108"]}}), lines)
+        Case(
+            name,
+            default_with(
+                {
+                    **EXISTING_NETWORK,
+                    "regions[0].existing_cluster": {"resource_group": "rg", "name": "aks", "pod_cidrs": pods, "service_cidrs": ["10.1.0.0/16", "fd13::/108"]},
+                }
+            ),
+            lines,
+        )
         for name, pods, lines in (
-            ("existing-cluster-range-is-a-host", ["10.244.0.1/32", "fd12::/64"], ["bad.yaml:25:7: regions[0].existing_cluster.pod_cidrs[0]: 10.244.0.1/32 is a single address; give the range the cluster uses, e.g. 10.244.0.0/16"]),
-            ("existing-cluster-range-is-the-internet", ["10.244.0.0/16", "::/0"], ["bad.yaml:26:7: regions[0].existing_cluster.pod_cidrs[1]: ::/0 is the whole internet; give the range the cluster uses"]),
+            (
+                "existing-cluster-range-is-a-host",
+                ["10.244.0.1/32", "fd12::/64"],
+                [
+                    "bad.yaml:25:7: regions[0].existing_cluster.pod_cidrs[0]: 10.244.0.1/32 is a single address; give the range the cluster uses, e.g. 10.244.0.0/16"
+                ],
+            ),
+            (
+                "existing-cluster-range-is-the-internet",
+                ["10.244.0.0/16", "::/0"],
+                ["bad.yaml:26:7: regions[0].existing_cluster.pod_cidrs[1]: ::/0 is the whole internet; give the range the cluster uses"],
+            ),
             (
                 "existing-cluster-range-in-its-vnet",
                 ["10.0.128.0/17", "fd12::/64"],
-                ["bad.yaml:25:7: regions[0].existing_cluster.pod_cidrs[0]: 10.0.128.0/17 overlaps the cluster's VNet range network.vnet; overlay ranges lie outside the VNet"],
+                [
+                    "bad.yaml:25:7: regions[0].existing_cluster.pod_cidrs[0]: 10.0.128.0/17 overlaps the cluster's VNet range network.vnet; overlay ranges lie outside the VNet"
+                ],
             ),
         )
     ),
-    Case("zone-missing", default_with({"dns.zone": DELETE}), ["bad.yaml:1:1: dns.zone: is required (Public DNS zone created in Azure DNS, e.g. dualstack.example.com (delegate it from the parent))"]),
+    Case(
+        "zone-missing",
+        default_with({"dns.zone": DELETE}),
+        ["bad.yaml:1:1: dns.zone: is required (Public DNS zone created in Azure DNS, e.g. dualstack.example.com (delegate it from the parent))"],
+    ),
     # node counts and VM sizes
-    Case("min-above-max", default_with({"cluster.user_pool": {"min_count": 7, "max_count": 6}}), ["bad.yaml:13:5: cluster.user_pool.min_count: 7 is above max_count 6"]),
+    Case(
+        "min-above-max",
+        default_with({"cluster.user_pool": {"min_count": 7, "max_count": 6}}),
+        ["bad.yaml:13:5: cluster.user_pool.min_count: 7 is above max_count 6"],
+    ),
     Case("min-count-0", default_with({"cluster.system_pool": {"min_count": 0}}), ["bad.yaml:13:5: cluster.system_pool.min_count: must be at least 1, got 0"]),
-    Case("max-count-1001", default_with({"cluster.user_pool": {"max_count": 1001}}), ["bad.yaml:13:5: cluster.user_pool.max_count: must be at most 1000, got 1001"]),
-    Case("vm-size", default_with({"cluster.user_pool": {"vm_size": "D4ds_v5"}}), ["bad.yaml:13:5: cluster.user_pool.vm_size: must match ^Standard_[A-Za-z0-9_]+$, got 'D4ds_v5'"]),
+    Case(
+        "max-count-1001",
+        default_with({"cluster.user_pool": {"max_count": 1001}}),
+        ["bad.yaml:13:5: cluster.user_pool.max_count: must be at most 1000, got 1001"],
+    ),
+    Case(
+        "vm-size",
+        default_with({"cluster.user_pool": {"vm_size": "D4ds_v5"}}),
+        ["bad.yaml:13:5: cluster.user_pool.vm_size: must match ^Standard_[A-Za-z0-9_]+$, got 'D4ds_v5'"],
+    ),
     Case(
         "nodes-do-not-fit-subnet",
         default_with({"regions[0].network.nodes_subnet": {"ipv4": "10.0.0.0/28", "ipv6": "fd5a:1c00:d000::/64"}}),
-        ["bad.yaml:8:7: regions[0].network.nodes_subnet.ipv4: 10.0.0.0/28 has 11 usable addresses, but the node pools can grow to 13 nodes (max_count plus upgrade surge); use a larger subnet or lower the max_counts"],
+        [
+            "bad.yaml:8:7: regions[0].network.nodes_subnet.ipv4: 10.0.0.0/28 has 11 usable addresses, but the node pools can grow to 13 nodes (max_count plus upgrade surge); use a larger subnet or lower the max_counts"
+        ],
     ),
     Case(
         "nodes-do-not-fit-pod-range",
         default_with({"regions[0].kubernetes.pod_cidrs": {"ipv4": "172.16.0.0/21", "ipv6": "fd5a:1c00:d000:100::/64"}}),
-        ["bad.yaml:8:7: regions[0].kubernetes.pod_cidrs.ipv4: 172.16.0.0/21 has room for 8 nodes (a /24 each), but the node pools can grow to 13; use a /20 or larger"],
+        [
+            "bad.yaml:8:7: regions[0].kubernetes.pod_cidrs.ipv4: 172.16.0.0/21 has room for 8 nodes (a /24 each), but the node pools can grow to 13; use a /20 or larger"
+        ],
     ),
-    Case("kubernetes-too-old", default_with({"cluster.kubernetes_version": "1.28"}), ["bad.yaml:12:3: cluster.kubernetes_version: dual-stack with Cilium needs 1.29 or later, got 1.28"]),
-    Case("kubernetes-version-number", default_with({"cluster.kubernetes_version": 1.33}), ["bad.yaml:12:3: cluster.kubernetes_version: must be text, got the number 1.33; put it in quotes"]),
+    Case(
+        "kubernetes-too-old",
+        default_with({"cluster.kubernetes_version": "1.28"}),
+        ["bad.yaml:12:3: cluster.kubernetes_version: dual-stack with Cilium needs 1.29 or later, got 1.28"],
+    ),
+    Case(
+        "kubernetes-version-number",
+        default_with({"cluster.kubernetes_version": 1.33}),
+        ["bad.yaml:12:3: cluster.kubernetes_version: must be text, got the number 1.33; put it in quotes"],
+    ),
     # unknown keys
     Case("misspelled-key", default_with({"regions[0].indx": 3}), [f"bad.yaml:6:3: regions[0].indx: unknown key; did you mean 'index'? allowed: {REGION_KEYS}"]),
     Case(
         "misspelled-top-level-key",
         default_with({"region": [], "regions": DELETE}),
-        ["bad.yaml:1:1: regions: is required (Regions to deploy; each gets its own stacks)", f"bad.yaml:7:1: region: unknown key; did you mean 'regions'? allowed: {TOP_LEVEL_KEYS}"],
+        [
+            "bad.yaml:1:1: regions: is required (Regions to deploy; each gets its own stacks)",
+            f"bad.yaml:7:1: region: unknown key; did you mean 'regions'? allowed: {TOP_LEVEL_KEYS}",
+        ],
     ),
     # other settings
-    Case("admin-group-not-uuid", default_with({"cluster.admin_group_object_ids": ["platform-admins"]}), ["bad.yaml:13:5: cluster.admin_group_object_ids[0]: must be an Entra ID object id (a UUID), got 'platform-admins'"]),
-    Case("backend-incomplete", default_with({"backend": {"type": "azurerm", "storage_account_name": "sttfstate"}}), ["bad.yaml:12:1: backend.resource_group_name: required when backend.type is azurerm"]),
+    Case(
+        "admin-group-not-uuid",
+        default_with({"cluster.admin_group_object_ids": ["platform-admins"]}),
+        ["bad.yaml:13:5: cluster.admin_group_object_ids[0]: must be an Entra ID object id (a UUID), got 'platform-admins'"],
+    ),
+    Case(
+        "backend-incomplete",
+        default_with({"backend": {"type": "azurerm", "storage_account_name": "sttfstate"}}),
+        ["bad.yaml:12:1: backend.resource_group_name: required when backend.type is azurerm"],
+    ),
     Case("tag-number", default_with({"tags": {"cost-center": 4711}}), ["bad.yaml:13:3: tags.cost-center: must be text, got the number 4711; put it in quotes"]),
     # files that are not a config
     Case("invalid-yaml", "dns:\n  zone: [a.example.com\nregions: []\n", ["bad.yaml:3:8: (yaml): expected ',' or ']', but got ':'"]),
-    Case("duplicate-key", "dns:\n  zone: a.example.com\nregions: []\ndns:\n  zone: b.example.com\n", ["bad.yaml:4:1: (yaml): duplicate key 'dns' (first given on line 1)"]),
+    Case(
+        "duplicate-key",
+        "dns:\n  zone: a.example.com\nregions: []\ndns:\n  zone: b.example.com\n",
+        ["bad.yaml:4:1: (yaml): duplicate key 'dns' (first given on line 1)"],
+    ),
     Case("tab-indent", "dns:\n\tzone: a.example.com\n", ["bad.yaml:2:1: (yaml): found character '\\t' that cannot start any token"]),
     Case("control-character", "dns:\n  zone: a\x07.example.com\n", ["bad.yaml:2:10: (yaml): character #x0007 is not allowed"]),
     Case("empty-file", "", ["bad.yaml: (file): is empty; it needs at least `dns.zone` and `regions`"]),
     Case("comments-only", "# nothing configured yet\n", ["bad.yaml: (file): is empty; it needs at least `dns.zone` and `regions`"]),
-    Case("top-level-list", "- name: eastus2\n  index: 0\n", ["bad.yaml:1:1: (top level): must be a mapping of settings like `dns:` and `regions:`, got a list"]),
+    Case(
+        "top-level-list", "- name: eastus2\n  index: 0\n", ["bad.yaml:1:1: (top level): must be a mapping of settings like `dns:` and `regions:`, got a list"]
+    ),
     Case("not-utf8", "dns:\n  zone: caf\xe9.example.com\n".encode("latin-1"), ["bad.yaml: (file): is not UTF-8 text"]),
     Case("larger-than-1-mib", "#" * MAX_BYTES + "\n" + MINIMAL, ["bad.yaml: (file): is larger than 1024 KiB; a config file is a few KiB"]),
     Case("two-documents", MINIMAL + "---\n" + MINIMAL, ["bad.yaml:6:1: (yaml): expected a single document in the stream, but found another document"]),
-    Case("python-tag", MINIMAL + "tags: !!python/object/apply:os.system [true]\n", ["bad.yaml:6:7: (yaml): could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"]),
+    Case(
+        "python-tag",
+        MINIMAL + "tags: !!python/object/apply:os.system [true]\n",
+        ["bad.yaml:6:7: (yaml): could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"],
+    ),
     # input that used to end in a traceback, a hang or a silently different value
-    Case("nested-too-deep", MINIMAL + "tags: " + "[" * 300 + "]" * 300 + "\n", ["bad.yaml:6:38: (yaml): nested more than 32 levels deep; a config needs a handful"]),
-    Case("recursive-alias", MINIMAL.replace("regions:", "regions: &regions") + "  - *regions\n", [f"bad.yaml:3:10: regions[1]: must be a mapping with keys {REGION_KEYS}, got a list"]),
-    Case("integer-of-5000-digits", MINIMAL.replace("index: 0", "index: " + "9" * 5000), ["bad.yaml:5:5: regions[0].index: a number with 5000 digits is larger than any setting takes"]),
-    Case("octal-looking-index", MINIMAL.replace("index: 0", "index: 010"), ["bad.yaml:5:5: regions[0].index: YAML readers disagree on what 010 is (octal, base 60, or text); write plain decimal digits, or put it in quotes if it is text"]),
-    Case("octal-index", MINIMAL.replace("index: 0", "index: 0o10"), ["bad.yaml:5:5: regions[0].index: YAML readers disagree on what 0o10 is (octal, base 60, or text); write plain decimal digits, or put it in quotes if it is text"]),
-    Case("sexagesimal-index", MINIMAL.replace("index: 0", "index: 5:00"), ["bad.yaml:5:5: regions[0].index: YAML 1.1 readers take 5:00 for a base-60 number; put it in quotes if it is text"]),
-    Case("sexagesimal-zone", MINIMAL + "cluster:\n  zones: [1:30]\n", ["bad.yaml:7:11: cluster.zones[0]: YAML 1.1 readers take 1:30 for a base-60 number; put it in quotes if it is text"]),
-    Case("dates", MINIMAL + "tags:\n  created: 2024-01-31\n  expires: 2024-13-45\n", ["bad.yaml:7:3: tags.created: YAML reads 2024-01-31 as a date; put it in quotes if it is text", "bad.yaml:8:3: tags.expires: YAML reads 2024-13-45 as a date; put it in quotes if it is text"]),
-    Case("keys-1-and-yes", MINIMAL + "1: one\nyes: true\n", ["bad.yaml:6:1: (yaml): keys must be text, got the number 1; put the key in quotes", f"bad.yaml:7:1: yes: unknown key; allowed: {TOP_LEVEL_KEYS}"]),
+    Case(
+        "nested-too-deep",
+        MINIMAL + "tags: " + "[" * 300 + "]" * 300 + "\n",
+        ["bad.yaml:6:38: (yaml): nested more than 32 levels deep; a config needs a handful"],
+    ),
+    Case(
+        "recursive-alias",
+        MINIMAL.replace("regions:", "regions: &regions") + "  - *regions\n",
+        [f"bad.yaml:3:10: regions[1]: must be a mapping with keys {REGION_KEYS}, got a list"],
+    ),
+    Case(
+        "integer-of-5000-digits",
+        MINIMAL.replace("index: 0", "index: " + "9" * 5000),
+        ["bad.yaml:5:5: regions[0].index: a number with 5000 digits is larger than any setting takes"],
+    ),
+    Case(
+        "octal-looking-index",
+        MINIMAL.replace("index: 0", "index: 010"),
+        [
+            "bad.yaml:5:5: regions[0].index: YAML readers disagree on what 010 is (octal, base 60, or text); write plain decimal digits, or put it in quotes if it is text"
+        ],
+    ),
+    Case(
+        "octal-index",
+        MINIMAL.replace("index: 0", "index: 0o10"),
+        [
+            "bad.yaml:5:5: regions[0].index: YAML readers disagree on what 0o10 is (octal, base 60, or text); write plain decimal digits, or put it in quotes if it is text"
+        ],
+    ),
+    Case(
+        "sexagesimal-index",
+        MINIMAL.replace("index: 0", "index: 5:00"),
+        ["bad.yaml:5:5: regions[0].index: YAML 1.1 readers take 5:00 for a base-60 number; put it in quotes if it is text"],
+    ),
+    Case(
+        "sexagesimal-zone",
+        MINIMAL + "cluster:\n  zones: [1:30]\n",
+        ["bad.yaml:7:11: cluster.zones[0]: YAML 1.1 readers take 1:30 for a base-60 number; put it in quotes if it is text"],
+    ),
+    Case(
+        "dates",
+        MINIMAL + "tags:\n  created: 2024-01-31\n  expires: 2024-13-45\n",
+        [
+            "bad.yaml:7:3: tags.created: YAML reads 2024-01-31 as a date; put it in quotes if it is text",
+            "bad.yaml:8:3: tags.expires: YAML reads 2024-13-45 as a date; put it in quotes if it is text",
+        ],
+    ),
+    Case(
+        "keys-1-and-yes",
+        MINIMAL + "1: one\nyes: true\n",
+        ["bad.yaml:6:1: (yaml): keys must be text, got the number 1; put the key in quotes", f"bad.yaml:7:1: yes: unknown key; allowed: {TOP_LEVEL_KEYS}"],
+    ),
     Case("key-with-newline", MINIMAL + '"dns\\nzone": a.example.com\n', [f"bad.yaml:6:1: dns\\nzone: unknown key; allowed: {TOP_LEVEL_KEYS}"]),
-    Case("zone-ends-in-newline", MINIMAL.replace("zone: a.example.com", "zone: |\n    a.example.com"), ["bad.yaml:2:3: dns.zone: must be a lowercase DNS name with at least two labels, like dualstack.example.com, got 'a.example.com\\n'"]),
+    Case(
+        "zone-ends-in-newline",
+        MINIMAL.replace("zone: a.example.com", "zone: |\n    a.example.com"),
+        ["bad.yaml:2:3: dns.zone: must be a lowercase DNS name with at least two labels, like dualstack.example.com, got 'a.example.com\\n'"],
+    ),
     Case("prefix-ends-in-newline", default_with({"name_prefix": "dsaks\n"}), ["bad.yaml:12:1: name_prefix: must match ^[a-z][a-z0-9]{1,7}$, got 'dsaks\\n'"]),
-    Case("cidr-ends-in-newline", default_with({"address_space.ipv4": "10.0.0.0/8\n"}), ["bad.yaml:13:3: address_space.ipv4: must be an IPv4 CIDR like 10.1.0.0/16, got '10.0.0.0/8\\n'"]),
-    Case("admin-group-ends-in-newline", default_with({"cluster.admin_group_object_ids": ["6f1b3c2e-8a4d-4f0e-9b7a-2c5d8e1f4a6b\n"]}), ["bad.yaml:13:5: cluster.admin_group_object_ids[0]: must match ^\\S+$, got '6f1b3c2e-8a4d-4f0e-9b7a-2c5d8e1f4a6b\\n'"]),
+    Case(
+        "cidr-ends-in-newline",
+        default_with({"address_space.ipv4": "10.0.0.0/8\n"}),
+        ["bad.yaml:13:3: address_space.ipv4: must be an IPv4 CIDR like 10.1.0.0/16, got '10.0.0.0/8\\n'"],
+    ),
+    Case(
+        "admin-group-ends-in-newline",
+        default_with({"cluster.admin_group_object_ids": ["6f1b3c2e-8a4d-4f0e-9b7a-2c5d8e1f4a6b\n"]}),
+        ["bad.yaml:13:5: cluster.admin_group_object_ids[0]: must match ^\\S+$, got '6f1b3c2e-8a4d-4f0e-9b7a-2c5d8e1f4a6b\\n'"],
+    ),
     Case(
         "resource-group-ends-in-newline",
-        default_with({"regions[0].existing_cluster": {"resource_group": "rg-aks\n", "name": "aks", "pod_cidrs": ["10.244.0.0/16", "fd12::/64"], "service_cidrs": ["10.0.0.0/16", "fd13::/108"]}}),
+        default_with(
+            {
+                "regions[0].existing_cluster": {
+                    "resource_group": "rg-aks\n",
+                    "name": "aks",
+                    "pod_cidrs": ["10.244.0.0/16", "fd12::/64"],
+                    "service_cidrs": ["10.0.0.0/16", "fd13::/108"],
+                }
+            }
+        ),
         ["bad.yaml:7:5: regions[0].existing_cluster.resource_group: must match ^[A-Za-z0-9_().-]+$, got 'rg-aks\\n'"],
     ),
     # a merged key is reported where it is written, in the mapping merged from
-    Case("merged-index-reused", MERGED.replace("name: westeurope\n    index: 1\n", "name: westeurope\n"), ["bad.yaml:6:5: regions[1].index: 0 is already used by regions[0]; each region needs its own index"]),
+    Case(
+        "merged-index-reused",
+        MERGED.replace("name: westeurope\n    index: 1\n", "name: westeurope\n"),
+        ["bad.yaml:6:5: regions[1].index: 0 is already used by regions[0]; each region needs its own index"],
+    ),
 ]
 
 
@@ -509,15 +728,24 @@ def test_derived_names_are_checked_for_a_long_prefix(default_config):
     """A prefix longer than the pattern allows (bypassing it) is caught on the derived names."""
     too_long = default_config.model_copy(update={"name_prefix": "platformengineering"})
     assert check_config(too_long) == [
-        ("regions[0].name", "derived key_vault name 'kv-platformengineering-eus2' breaks Azure's rule: 3-24 letters, digits and single hyphens, starting with a letter"),
-        ("regions[1].name", "derived key_vault name 'kv-platformengineering-weu' breaks Azure's rule: 3-24 letters, digits and single hyphens, starting with a letter"),
+        (
+            "regions[0].name",
+            "derived key_vault name 'kv-platformengineering-eus2' breaks Azure's rule: 3-24 letters, digits and single hyphens, starting with a letter",
+        ),
+        (
+            "regions[1].name",
+            "derived key_vault name 'kv-platformengineering-weu' breaks Azure's rule: 3-24 letters, digits and single hyphens, starting with a letter",
+        ),
     ]
 
 
 def test_derived_names_are_checked_for_a_long_region_code(default_config, monkeypatch):
     monkeypatch.setitem(AZURE_REGION_CODES, "westeurope", "westeuropeabcdefgh")
     assert check_config(default_config) == [
-        ("regions[1].name", "derived key_vault name 'kv-dsaks-westeuropeabcdefgh' breaks Azure's rule: 3-24 letters, digits and single hyphens, starting with a letter"),
+        (
+            "regions[1].name",
+            "derived key_vault name 'kv-dsaks-westeuropeabcdefgh' breaks Azure's rule: 3-24 letters, digits and single hyphens, starting with a letter",
+        ),
     ]
 
 

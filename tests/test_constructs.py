@@ -46,7 +46,9 @@ def _edge_props(region, families, private_addresses):
         zone_name="dualstack.example.com",
         private_zone_name="internal.dualstack.example.com",
         dns_resource_group_name="rg-dns",
-        traffic_manager_ids={family: f"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/trafficManagerProfiles/t-{family}" for family in families},
+        traffic_manager_ids={
+            family: f"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/trafficManagerProfiles/t-{family}" for family in families
+        },
         ttl=300,
         tags={"t": "v"},
     )
@@ -96,8 +98,13 @@ def test_network_guards_every_subnet_and_opens_only_http_https(region):
     assert [subnet["address_prefixes"] for subnet in subnets] == [region.addresses.ingress_subnet.as_list(), region.addresses.nodes_subnet.as_list()]
     assert all(subnet["default_outbound_access_enabled"] is False for subnet in subnets)
     assert len(resources(stack, "azurerm_subnet_network_security_group_association")) == len(subnets)
-    allowed_from_internet = [rule for rule in resources(stack, "azurerm_network_security_rule") if rule["access"] == "Allow" and "/" in rule["source_address_prefix"]]
-    assert [(rule["source_address_prefix"], rule["destination_port_ranges"]) for rule in allowed_from_internet] == [("0.0.0.0/0", ["80", "443"]), ("::/0", ["80", "443"])]
+    allowed_from_internet = [
+        rule for rule in resources(stack, "azurerm_network_security_rule") if rule["access"] == "Allow" and "/" in rule["source_address_prefix"]
+    ]
+    assert [(rule["source_address_prefix"], rule["destination_port_ranges"]) for rule in allowed_from_internet] == [
+        ("0.0.0.0/0", ["80", "443"]),
+        ("::/0", ["80", "443"]),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -113,7 +120,15 @@ def test_ingress_installs_one_release_per_planned_release(default_config, contro
     for mode, names in expected.items():
         deployment = resolve(config_with(default_config, ingress={"mode": mode, "controller": controller}))
         chart = deployment.ingress_chart
-        props = IngressProps(chart.controller, chart.namespace, chart.repository, chart.chart, chart.version, deployment.regions[0].releases, access_ready_at="2026-11-29T00:00:00Z")
+        props = IngressProps(
+            chart.controller,
+            chart.namespace,
+            chart.repository,
+            chart.chart,
+            chart.version,
+            deployment.regions[0].releases,
+            access_ready_at="2026-11-29T00:00:00Z",
+        )
         stack = _synth(lambda scope, props=props: Ingress(scope, "ingress", props))
         releases = resources(stack, "helm_release")
         assert sorted(release["name"] for release in releases) == names

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import subprocess
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -63,7 +63,11 @@ def test_each_family_is_drawn_in_its_colour_up_to_the_ingress(synthesize, config
     stacks = synthesize(load_config(config_path))[1]
     edges = [(title.split("->"), edge) for title, edge in _edges(_svg(stacks))]
     from_records = [(tail, edge) for (tail, _), edge in edges if tail.endswith((":A", ":AAAA"))]
-    record_count = sum(len(resources(stack, kind)) for stack in stacks.values() for kind in ("azurerm_dns_a_record", "azurerm_dns_aaaa_record", "azurerm_private_dns_a_record", "azurerm_private_dns_aaaa_record"))
+    record_count = sum(
+        len(resources(stack, kind))
+        for stack in stacks.values()
+        for kind in ("azurerm_dns_a_record", "azurerm_dns_aaaa_record", "azurerm_private_dns_a_record", "azurerm_private_dns_aaaa_record")
+    )
     assert len(from_records) == record_count
     for tail, edge in from_records:
         assert set(_strokes(edge)) == {EXPECTED_COLORS["IPv6" if tail.endswith(":AAAA") else "IPv4"]}, tail
@@ -95,7 +99,7 @@ def test_two_renders_are_byte_identical(synthesize, default_config, tmp_path):
     first = write_diagram(outdir, tmp_path / "first" / "diagram")
     second = write_diagram(outdir, tmp_path / "second" / "diagram")
     assert [path.name for path in first] == ["diagram.svg", "diagram.png"]
-    for one, other in zip(first, second):
+    for one, other in zip(first, second, strict=True):
         assert one.read_bytes() == other.read_bytes()
     assert first[1].read_bytes().startswith(b"\x89PNG")
     assert b"graphviz version" not in first[0].read_bytes()
@@ -122,11 +126,13 @@ def _single_dual_stack_release(stacks: dict[str, dict], backend_families: list[s
             output = f"cross-stack-output-azurerm_public_ip{address}ip_address"
             source.setdefault("output", {})[output] = {"value": f"${{azurerm_public_ip.{address}.ip_address}}"}
             family = public_ip["ip_version"].lower()
-            annotations[f"service.beta.kubernetes.io/azure-load-balancer-{family}"] = f"${{data.terraform_remote_state.cross-stack-reference-input-{name.replace('ingress-', 'region-', 1)}.outputs.{output}}}"
+            annotations[f"service.beta.kubernetes.io/azure-load-balancer-{family}"] = (
+                f"${{data.terraform_remote_state.cross-stack-reference-input-{name.replace('ingress-', 'region-', 1)}.outputs.{output}}}"
+            )
         internal_address = f"10.{position}.4.10"
         for record in source["resource"]["azurerm_private_dns_a_record"].values():
             record["records"] = [internal_address]
-        release_address, body = sorted(stack["resource"]["helm_release"].items())[0]
+        release_address, body = min(stack["resource"]["helm_release"].items())
         values = yaml.safe_load(body["values"][0])
         internal = {
             "enabled": True,

@@ -59,7 +59,7 @@ def fake_outdir(directory: Path, plans: dict[str, dict], failing: set[str]) -> t
     cdktf = bin_dir / "cdktf"
     # Like cdktf, the failing plan prints Terraform's diagnostic behind the stack name and a box border.
     cdktf.write_text(
-        "#!/bin/sh\necho \"$2  Planning\"\n"
+        '#!/bin/sh\necho "$2  Planning"\n'
         f'case " {" ".join(sorted(failing))} " in *" $2 "*) echo "$2  ╷"; echo "$2  │ {TERRAFORM_ERROR}"; echo "$2  │ more detail"; exit 1;; esac\n'
         "exit 0\n"
     )

@@ -110,7 +110,10 @@ def test_both_engines_synthesize_the_same_resources(synthesize, tmp_path):
         pytest.skip(f"{other} is not installed (make install ENGINE={other}); CI installs both engines")
     outdirs = {config_id(path): tmp_path / config_id(path) for path in SHIPPED_CONFIGS}
     # The child finds its own Node.js and engine, not this process's.
-    env = {name: value for name, value in os.environ.items() if name != "JSII_NODE"} | {ENGINE_VARIABLE: other, "PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {name: value for name, value in os.environ.items() if name != "JSII_NODE"} | {
+        ENGINE_VARIABLE: other,
+        "PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}",
+    }
     arguments = [str(argument) for path in SHIPPED_CONFIGS for argument in (path, outdirs[config_id(path)])]
     result = subprocess.run([python, "-c", SYNTH_EACH, *arguments], cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -43,7 +43,9 @@ def layouts(synthesize) -> dict[str, dict[str, dict]]:
 
 def _chart_values(stacks: dict[str, dict]) -> list[dict]:
     """The values of every release of the local chart, in every ingress stack."""
-    return [yaml.safe_load(release["values"][0]) for stack in stacks.values() for release in resources(stack, "helm_release") if release["chart"] == OBJECTS_CHART]
+    return [
+        yaml.safe_load(release["values"][0]) for stack in stacks.values() for release in resources(stack, "helm_release") if release["chart"] == OBJECTS_CHART
+    ]
 
 
 def _objects(stacks: dict[str, dict], *lists: str) -> list[dict]:

@@ -86,7 +86,11 @@ def test_drift_opens_then_updates_one_issue(gh, tmp_path):
     gh("42")
     assert cli_main(["publish", "drift", "--repo", REPO_NAME, "--outdir", str(outdir), "--run-url", RUN]) == 0
     calls = gh()
-    assert requests(calls)[1:] == [("POST", "repos/owner/repo/issues"), ("GET", "repos/owner/repo/issues?state=open&per_page=100"), ("PATCH", "repos/owner/repo/issues/42")]
+    assert requests(calls)[1:] == [
+        ("POST", "repos/owner/repo/issues"),
+        ("GET", "repos/owner/repo/issues?state=open&per_page=100"),
+        ("PATCH", "repos/owner/repo/issues/42"),
+    ]
     opened = calls[1]["payload"]
     assert opened["title"] == DRIFT_TITLE
     assert opened["body"].startswith(DRIFT_MARKER) and RUN in opened["body"]
@@ -100,7 +104,11 @@ def test_a_clean_plan_closes_the_open_issue_and_opens_none(gh, tmp_path):
     gh("42")
     assert cli_main(["publish", "drift", "--repo", REPO_NAME, "--outdir", str(outdir), "--run-url", RUN]) == 0
     calls = gh()
-    assert requests(calls)[1:] == [("GET", "repos/owner/repo/issues?state=open&per_page=100"), ("POST", "repos/owner/repo/issues/42/comments"), ("PATCH", "repos/owner/repo/issues/42")]
+    assert requests(calls)[1:] == [
+        ("GET", "repos/owner/repo/issues?state=open&per_page=100"),
+        ("POST", "repos/owner/repo/issues/42/comments"),
+        ("PATCH", "repos/owner/repo/issues/42"),
+    ]
     assert calls[-1]["payload"]["state"] == "closed"
 
 

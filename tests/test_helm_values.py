@@ -89,7 +89,9 @@ def test_values_file_keys_exist_in_pinned_chart(path):
 def test_release_values_keys_exist_in_their_chart_version(synthesize, config_path):
     _, stacks = synthesize(load_config(config_path))
     # Releases of a published chart; the local chart's (no repository) are checked against their CRDs.
-    releases = [release for name, stack in stacks.items() if name.startswith("ingress-") for release in resources(stack, "helm_release") if "repository" in release]
+    releases = [
+        release for name, stack in stacks.items() if name.startswith("ingress-") for release in resources(stack, "helm_release") if "repository" in release
+    ]
     assert releases, "no helm_release of a published chart in the ingress stacks"
     for release in releases:
         values = yaml.safe_load(release["values"][0])

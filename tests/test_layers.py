@@ -99,7 +99,10 @@ def test_container_insights_collects_into_the_workspace(default_stacks, name):
     association = only(stack, "azurerm_monitor_data_collection_rule_association")
     assert association["target_resource_id"].startswith("${azurerm_kubernetes_cluster.")
     assert association["data_collection_rule_id"].startswith("${azurerm_monitor_data_collection_rule.")
-    assert only(stack, "azurerm_kubernetes_cluster")["oms_agent"]["log_analytics_workspace_id"] == rule["destinations"]["log_analytics"][0]["workspace_resource_id"]
+    assert (
+        only(stack, "azurerm_kubernetes_cluster")["oms_agent"]["log_analytics_workspace_id"]
+        == rule["destinations"]["log_analytics"][0]["workspace_resource_id"]
+    )
 
 
 @pytest.mark.parametrize("name", REGIONS)
@@ -196,7 +199,9 @@ def test_private_endpoints_resolve_in_the_regions_own_privatelink_zones(default_
     for subresource, endpoint in endpoints.items():
         (zone_id,) = endpoint["private_dns_zone_group"]["private_dns_zone_ids"]
         assert zone_id.startswith(f"${{azurerm_private_dns_zone.cluster_private_link_zones_zone_{subresource}_")
-    assert endpoints["registry"]["private_service_connection"]["private_connection_resource_id"].startswith("${data.terraform_remote_state.cross-stack-reference-input-global.")
+    assert endpoints["registry"]["private_service_connection"]["private_connection_resource_id"].startswith(
+        "${data.terraform_remote_state.cross-stack-reference-input-global."
+    )
 
 
 def test_global_name_aliases_traffic_manager(default_stacks):

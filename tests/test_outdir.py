@@ -184,7 +184,7 @@ def test_leftovers_of_a_killed_publish_are_removed(workdir, new_synth):
 
 def test_a_synth_that_writes_no_manifest_publishes_nothing(workdir):
     before = tree(workdir)
-    with pytest.raises(OutdirError, match="wrote no manifest.json"):
+    with pytest.raises(OutdirError, match=r"wrote no manifest\.json"):
         synth_into("cdktf.out", lambda staging: (Path(staging) / "cdk.tf.json").write_text("{}"))
     assert tree(workdir) == before
 
@@ -224,24 +224,21 @@ def test_staging_folders_of_killed_synths_are_removed(tmp_path, monkeypatch):
 FILE_OPERATIONS = [("os", "replace"), ("os", "fsync"), ("os", "chmod"), ("tempfile", "mkstemp"), ("Path", "unlink"), ("Path", "rmdir"), ("Path", "mkdir")]
 
 
-def _owners():
-    return {"os": outdir_module.os, "tempfile": outdir_module.tempfile, "Path": outdir_module.Path}
-
-
-def _count_operations(monkeypatch, workdir, new_synth) -> int:
-    calls = 0
+def _patch_file_operations(monkeypatch, fault_at: int | None = None, fault: BaseException | None = None) -> list[int]:
+    """Count every file operation of the publish (the returned list holds the count), raising `fault` at call `fault_at`."""
+    calls = [0]
+    owners = {"os": outdir_module.os, "tempfile": outdir_module.tempfile, "Path": outdir_module.Path}
     for owner_name, name in FILE_OPERATIONS:
-        owner = _owners()[owner_name]
+        owner = owners[owner_name]
         original = getattr(owner, name)
 
-        def counting(*args, _original=original, **kwargs):
-            nonlocal calls
-            calls += 1
+        def patched(*args, _original=original, **kwargs):
+            calls[0] += 1
+            if calls[0] == fault_at and fault is not None:
+                raise fault
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(owner, name, counting)
-    publish(new_synth, workdir / "cdktf.out")
-    monkeypatch.undo()
+        monkeypatch.setattr(owner, name, patched)
     return calls
 
 
@@ -263,25 +260,15 @@ def test_a_fault_at_every_file_operation_leaves_each_file_complete(workdir, new_
     old = tree(workdir / "cdktf.out")
     pristine = tmp_path_factory.mktemp("pristine")
     subprocess.run(["cp", "-a", f"{workdir}/.", str(pristine)], check=True)
-    total = _count_operations(monkeypatch, workdir, new_synth)
-    new = tree(workdir / "cdktf.out")
+    calls = _patch_file_operations(monkeypatch)
+    publish(new_synth, workdir / "cdktf.out")
+    monkeypatch.undo()
+    total, new = calls[0], tree(workdir / "cdktf.out")
     assert total >= 10
     for failing_call in range(1, total + 1):
         subprocess.run(["rm", "-rf", str(workdir / "cdktf.out")], check=True)
         subprocess.run(["cp", "-a", f"{pristine}/cdktf.out", str(workdir)], check=True)
-        calls = 0
-        for owner_name, name in FILE_OPERATIONS:
-            owner = _owners()[owner_name]
-            original = getattr(owner, name)
-
-            def faulty(*args, _original=original, **kwargs):
-                nonlocal calls
-                calls += 1
-                if calls == failing_call:
-                    raise fault
-                return _original(*args, **kwargs)
-
-            monkeypatch.setattr(owner, name, faulty)
+        _patch_file_operations(monkeypatch, fault_at=failing_call, fault=fault)
         with pytest.raises(type(fault)):
             publish(new_synth, workdir / "cdktf.out")
         monkeypatch.undo()
@@ -289,7 +276,7 @@ def test_a_fault_at_every_file_operation_leaves_each_file_complete(workdir, new_
         _assert_each_file_is_old_or_new(workdir / "cdktf.out", old, new)
         assert (workdir / "keep.txt").read_text() == "a file beside the output directory"
         publish(new_synth, workdir / "cdktf.out")  # the next synth recovers fully
-        assert {k: v for k, v in tree(workdir / "cdktf.out").items()} == new
+        assert tree(workdir / "cdktf.out") == new
 
 
 def test_a_full_disk_is_one_line(workdir, new_synth, monkeypatch):
@@ -297,7 +284,9 @@ def test_a_full_disk_is_one_line(workdir, new_synth, monkeypatch):
         raise OSError(28, "No space left on device", "cdktf.out/stacks/global/x")
 
     monkeypatch.setattr(outdir_module.os, "fsync", full)
-    with pytest.raises(OutdirError, match=r"^cdktf.out: cannot be written \(cdktf.out/stacks/global/x\): No space left on device; every stack file there is still complete$"):
+    with pytest.raises(
+        OutdirError, match=r"^cdktf.out: cannot be written \(cdktf.out/stacks/global/x\): No space left on device; every stack file there is still complete$"
+    ):
         synth_into("cdktf.out", lambda staging: fake_synth(Path(staging), {"global": "new"}))
 
 
@@ -307,9 +296,7 @@ def test_a_full_disk_is_one_line(workdir, new_synth, monkeypatch):
 def _run_main(config: Path, outdir: Path, **kwargs) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if key not in ("CDKTF_OUTDIR", "SYNTH_HCL_OUTPUT")}
     env.update(kwargs.pop("env", {}))
-    return subprocess.Popen(
-        [sys.executable, str(REPO / "main.py"), "--config", str(config), "--outdir", str(outdir)], cwd=REPO, env=env, text=True, **kwargs
-    )
+    return subprocess.Popen([sys.executable, str(REPO / "main.py"), "--config", str(config), "--outdir", str(outdir)], cwd=REPO, env=env, text=True, **kwargs)
 
 
 def _stacks_complete(outdir: Path, expected: dict[str, dict[str, bytes | None]]) -> None:
@@ -350,7 +337,12 @@ def test_a_second_synth_waits_for_the_lock_and_says_so(tmp_path, new_synth, capf
     target = tmp_path / "out"
     target.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys, time; d = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(d, fcntl.LOCK_EX); print('held', flush=True); time.sleep(1.5)", str(target)],
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time; d = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(d, fcntl.LOCK_EX); print('held', flush=True); time.sleep(1.5)",
+            str(target),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -36,9 +36,7 @@ def test_no_null_anywhere(synthesize, config_path):
 
 def test_null_scan_catches_the_raw_dict_pitfall():
     """The scan above would have caught the pitfall it exists for."""
-    assert list(_nulls({"resource": {"x": {"rule": [{"name": "a", "destination_port_ranges": None}]}}})) == [
-        "$.resource.x.rule[0].destination_port_ranges"
-    ]
+    assert list(_nulls({"resource": {"x": {"rule": [{"name": "a", "destination_port_ranges": None}]}}})) == ["$.resource.x.rule[0].destination_port_ranges"]
 
 
 def _tree(directory: Path) -> dict[str, bytes]:

@@ -57,7 +57,7 @@ def config_data(draw, max_regions: int = MAX_REGIONS, spare_slots: int = 0) -> d
     data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     data["address_space"] = space
     data["primary_family"] = draw(st.sampled_from(["ipv4", "ipv6"]))
-    data["regions"] = [{"name": name, "index": index} for name, index in zip(names, indexes)]
+    data["regions"] = [{"name": name, "index": index} for name, index in zip(names, indexes, strict=True)]
     return data
 
 
@@ -114,7 +114,9 @@ def test_adding_or_removing_a_region_moves_no_other_region(data, choice):
     added = {"name": choice.draw(st.sampled_from(sorted(set(REGION_NAMES) - set(before)))), "index": free_index}
     after_adding = addresses_by_region(parse_config({**data, "regions": [*data["regions"], added]}, "(generated)"))
     # Removing one region while adding another keeps at least one region in the config.
-    after_swapping = addresses_by_region(parse_config({**data, "regions": [region for region in data["regions"] if region is not removed] + [added]}, "(generated)"))
+    after_swapping = addresses_by_region(
+        parse_config({**data, "regions": [region for region in data["regions"] if region is not removed] + [added]}, "(generated)")
+    )
     kept = [name for name in before if name != removed["name"]]
     assert {name: after_adding[name] for name in before} == before
     assert {name: after_swapping[name] for name in kept} == {name: before[name] for name in kept}

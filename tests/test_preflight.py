@@ -26,7 +26,7 @@ def tools(directory: Path, terraform_version: str = TERRAFORM_VERSION, **exit_co
     directory.mkdir(exist_ok=True)
     for name, code in exit_codes.items():
         tool = directory / name
-        says = f"echo '{{\"terraform_version\": \"{terraform_version}\"}}'\n" if name == "terraform" and terraform_version else ""
+        says = f'echo \'{{"terraform_version": "{terraform_version}"}}\'\n' if name == "terraform" and terraform_version else ""
         tool.write_text(f"#!/bin/sh\n{says}exit {code}\n")
         tool.chmod(0o755)
     return str(directory)
@@ -83,7 +83,9 @@ def test_a_supported_terraform_passes(tmp_path, config, version):
 def test_a_terraform_that_does_not_tell_its_version_is_reported(tmp_path, config):
     env = {"PATH": tools(tmp_path / "bin", terraform_version="", terraform=0, kubelogin=0, az=0), **SUBSCRIPTION}
     (problem,) = check("diff", config, "config/default.yaml", None, False, env)
-    assert problem.endswith(f"did not tell its version (`terraform version -json`): install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)")
+    assert problem.endswith(
+        f"did not tell its version (`terraform version -json`): install Terraform {TERRAFORM_VERSION} (https://developer.hashicorp.com/terraform/install)"
+    )
 
 
 def test_a_bad_config_is_reported_as_the_synth_reports_it(tmp_path, everything):
@@ -98,7 +100,11 @@ def test_a_bad_config_is_reported_as_the_synth_reports_it(tmp_path, everything):
 @pytest.mark.parametrize(
     ("present", "extra_env", "expected"),
     [
-        ({"terraform": 0, "az": 0}, SUBSCRIPTION, f"kubelogin is not on PATH: the ingress stacks' Helm and Kubernetes providers run it; install {KUBELOGIN_VERSION}"),
+        (
+            {"terraform": 0, "az": 0},
+            SUBSCRIPTION,
+            f"kubelogin is not on PATH: the ingress stacks' Helm and Kubernetes providers run it; install {KUBELOGIN_VERSION}",
+        ),
         ({"terraform": 0, "kubelogin": 0}, SUBSCRIPTION, "az (the Azure CLI) is not on PATH: install it"),
         ({"terraform": 0, "kubelogin": 0, "az": 1}, SUBSCRIPTION, "not logged in to Azure: run `az login`"),
         ({"terraform": 0, "kubelogin": 0, "az": 0}, {}, "no Azure subscription chosen: export ARM_SUBSCRIPTION_ID="),

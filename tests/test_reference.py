@@ -77,4 +77,3 @@ def test_nested_and_list_fields_are_expanded_with_their_own_defaults():
     assert rows["dns.private_zone"] == ("DNS name or null", "not set")
     assert rows["backend.storage_account_name"] == ("string or null, matching `^[a-z0-9]{3,24}$`", "not set")
     assert rows["tags"] == ("mapping of string to string", "`{}`")
-

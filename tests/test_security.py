@@ -37,9 +37,7 @@ def test_checkov_passes_every_shipped_config(synthesize, tmp_path):
     for config_path in SHIPPED_CONFIGS:
         outdir, _ = synthesize(load_config(config_path))
         shutil.copytree(outdir, tmp_path / config_id(config_path))
-    result = subprocess.run(
-        [str(CHECKOV), "--config-file", str(CHECKOV_CONFIG), "-d", str(tmp_path), "-o", "json"], capture_output=True, text=True
-    )
+    result = subprocess.run([str(CHECKOV), "--config-file", str(CHECKOV_CONFIG), "-d", str(tmp_path), "-o", "json"], capture_output=True, text=True)
     report = json.loads(result.stdout)
     summary = report["summary"]
     failed = [f"{check['check_id']} {check['resource']} ({check['file_path']})" for check in report["results"]["failed_checks"]]
@@ -67,7 +65,11 @@ def test_no_inline_checkov_skips_anywhere():
 
 # --- the policy guard -------------------------------------------------------------------------
 
-BASE = {"dns": {"zone": "guard.example.com"}, "regions": [{"name": "eastus2", "index": 0}], "cluster": {"api_server": {"authorized_ip_ranges": ["198.51.100.0/24"]}}}
+BASE = {
+    "dns": {"zone": "guard.example.com"},
+    "regions": [{"name": "eastus2", "index": 0}],
+    "cluster": {"api_server": {"authorized_ip_ranges": ["198.51.100.0/24"]}},
+}
 
 
 def _with(**overrides) -> dict:
@@ -138,9 +140,7 @@ def test_stale_or_unknown_acknowledgements_are_errors(synthesize, acknowledgemen
 
 def test_acknowledgement_needs_a_real_reason(synthesize):
     raw = _with(security__defender=False, security__acknowledgements={"AKS-DEFENDER": "ok"})
-    assert _synth_problems(synthesize, raw) == [
-        "guard.yaml: security.acknowledgements.AKS-DEFENDER: give the reason in at least 10 characters, got 'ok'"
-    ]
+    assert _synth_problems(synthesize, raw) == ["guard.yaml: security.acknowledgements.AKS-DEFENDER: give the reason in at least 10 characters, got 'ok'"]
 
 
 def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
@@ -155,7 +155,7 @@ def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
     KeyVault(stack, "stray_vault", name="kv-stray", location="eastus2", resource_group_name="rg", sku_name="standard", tenant_id="t")
     built.app.synth()
     problems = check_policy(read_stacks(tmp_path), {})
-    found = {re.search(r"control (\S+) \(.*; not met by ([^;]+)\);", message).groups() + (path,) for path, message in problems}
+    found = {(*re.search(r"control (\S+) \(.*; not met by ([^;]+)\);", message).groups(), path) for path, message in problems}
     assert found == {
         ("SUBNET-NSG", "region-eastus2/stray_subnet", "security.acknowledgements"),
         ("KV-RBAC", "region-eastus2/stray_vault", "security.acknowledgements"),
@@ -369,7 +369,7 @@ def test_acknowledgement_shape_is_checked_with_the_config(acknowledgement, expec
 
 SECRET_KEYS = re.compile(
     r"^(\w*_)?(password|secret|client_secret|client_key|client_certificate|token|access_key|primary_key|secondary_key|connection_string|sas|kube_config_raw|kube_admin_config)$",
-    re.I,
+    re.IGNORECASE,
 )
 SECRET_VALUES = [
     re.compile(r"-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----"),
@@ -379,7 +379,9 @@ SECRET_VALUES = [
     re.compile(r"apiVersion:\s*v1\s+clusters:"),  # a kubeconfig
 ]
 # Attributes whose values are expressions that read credentials from another resource.
-CREDENTIAL_REFERENCES = re.compile(r"\.(kube_config|kube_admin_config)(\[0\])?\.(client_key|client_certificate|password|username)|\.(kube_config_raw|kube_admin_config_raw|admin_password|primary_access_key|secondary_access_key)\b")
+CREDENTIAL_REFERENCES = re.compile(
+    r"\.(kube_config|kube_admin_config)(\[0\])?\.(client_key|client_certificate|password|username)|\.(kube_config_raw|kube_admin_config_raw|admin_password|primary_access_key|secondary_access_key)\b"
+)
 
 
 def find_credentials(document, path="$") -> list[str]:

@@ -50,7 +50,10 @@ def _column(lines: list[str], header: str, title: str) -> list[str]:
 
 
 def test_summary_says_which_family_the_backends_use_and_which_ingress_translates(synthesize, default_config):
-    for primary, translating, backends in (("ipv4", "ingress-nginx-ipv6: IPv6 NAT64 -> IPv4", "IPv4"), ("ipv6", "ingress-nginx-ipv4: IPv4 NAT46 -> IPv6", "IPv6")):
+    for primary, translating, backends in (
+        ("ipv4", "ingress-nginx-ipv6: IPv6 NAT64 -> IPv4", "IPv4"),
+        ("ipv6", "ingress-nginx-ipv4: IPv4 NAT46 -> IPv6", "IPv6"),
+    ):
         outdir, _ = synthesize(config_with(default_config, primary_family=primary))
         lines = format_summary(outdir).splitlines()
         block = _region_block(lines, default_config.regions[0].name)

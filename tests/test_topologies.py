@@ -96,7 +96,7 @@ def test_ipv6_primary_mirror_makes_ipv4_the_nat46_proxy(synthesize):
 def test_dual_stack_mode_is_one_release_pinned_to_both_addresses(synthesize):
     _, stacks = synthesize(load_config(EXAMPLES / "dual-stack-ingress.yaml"))
     ingress = stacks["ingress-centralus"]
-    (name, values), = helm_values(ingress).items()
+    ((name, values),) = helm_values(ingress).items()
     service = values["controller"]["service"]
     assert name == "ingress-nginx-dual-stack"
     assert (service["ipFamilyPolicy"], service["ipFamilies"], service["externalTrafficPolicy"]) == ("RequireDualStack", ["IPv4", "IPv6"], "Local")
@@ -151,7 +151,9 @@ def test_existing_cluster_gets_only_edge_and_ingress(synthesize):
         """`${data.type.name_ABCD1234.attr}` -> `name`."""
         return re.match(r"^\$\{(?:data\.)?[a-z_]+\.([\w-]+?)(?:_[0-9A-F]{8})?\.", expression).group(1)
 
-    roles = sorted((role["role_definition_name"], referenced(role["scope"]), referenced(role["principal_id"])) for role in resources(region, "azurerm_role_assignment"))
+    roles = sorted(
+        (role["role_definition_name"], referenced(role["scope"]), referenced(role["principal_id"])) for role in resources(region, "azurerm_role_assignment")
+    )
     assert roles == [
         ("AcrPull", "cross-stack-reference-input-global", "cluster_kubernetes_cluster"),
         ("Network Contributor", "edge_resource_group", "cluster_control_plane_identity"),

@@ -69,9 +69,7 @@ def test_inline_zizmor_suppressions_give_a_reason():
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
 def test_matches_the_github_workflow_schema(workflow: Path):
     # The schema ships inside check-jsonschema, so this needs no network.
-    result = subprocess.run(
-        [BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)], capture_output=True, text=True
-    )
+    result = subprocess.run([BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -182,7 +180,11 @@ def test_pull_request_diffs_only_with_credentials_and_says_so_otherwise():
     credential_check = next(step for step in job["steps"] if step.get("id") == "azure")
     assert "::notice" in credential_check["run"]
     run = [step.get("run", "") for step in job["steps"]]
-    needs_azure = [step for step, command in zip(job["steps"], run) if not step.get("uses", "actions/").startswith("actions/") or command.startswith(("az ", "make diff"))]
+    needs_azure = [
+        step
+        for step, command in zip(job["steps"], run, strict=True)
+        if not step.get("uses", "actions/").startswith("actions/") or command.startswith(("az ", "make diff"))
+    ]
     assert len(needs_azure) == 5
     for step in needs_azure:
         assert "steps.azure.outputs.configured == 'true'" in step["if"], step.get("name")

@@ -7,13 +7,18 @@ section: python -m dualstack_aks bootstrap-state [--config PATH] [--outdir cdktf
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dualstack_aks.model.config import Config
+
+if TYPE_CHECKING:
+    from dualstack_aks.engine.core import App
 
 STATE_STACK = "state-backend"
 DEFAULT_OUTDIR = "cdktf.state.out"
 
 
-def build_state_app(config: Config, outdir: str):
+def build_state_app(config: Config, outdir: str) -> App:
     """The App holding the state stack, with a local backend beside the other stacks' local state."""
     from dualstack_aks.engine.core import App, LocalBackend
     from dualstack_aks.model.deployment import home_region
@@ -26,8 +31,9 @@ def build_state_app(config: Config, outdir: str):
         app,
         STATE_STACK,
         StateStackProps(
-            resource_group_name=backend.resource_group_name,
-            storage_account_name=backend.storage_account_name,
+            # Validation requires both names when backend.type is azurerm, which the CLI checks first.
+            resource_group_name=backend.resource_group_name or "",
+            storage_account_name=backend.storage_account_name or "",
             container_name=backend.container_name,
             location=home_region(config),
             subscription_id=config.azure.subscription_id,

@@ -38,7 +38,7 @@ def _azure_cli_logged_in(env: Mapping[str, str]) -> bool:
     if az is None:
         return False
     try:
-        result = subprocess.run([az, "account", "show", "--output", "none"], env=dict(env), capture_output=True, timeout=60)
+        result = subprocess.run([az, "account", "show", "--output", "none"], env=dict(env), capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
@@ -81,7 +81,7 @@ def _backend_problems(command: str, require_remote_state: bool, config: Config, 
 def _installed_terraform_version(terraform: str, env: Mapping[str, str]) -> str | None:
     """`terraform version -json`'s version, or None when it does not answer with one."""
     try:
-        result = subprocess.run([terraform, "version", "-json"], env=dict(env), capture_output=True, text=True, timeout=60)
+        result = subprocess.run([terraform, "version", "-json"], env=dict(env), capture_output=True, text=True, timeout=60, check=False)
         version = json.loads(result.stdout)["terraform_version"]
     except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
         return None

@@ -10,12 +10,13 @@ Slot layout (IPv4: one /13 per index; IPv6: one /48 per index):
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Network
+from typing import TypeVar
 
 from dualstack_aks.model.config import AddressSpace, DualStackCidrs, RegionSettings
+from dualstack_aks.text import format_table
 
 IPV4_SLOT_PREFIX = 13
 IPV6_SLOT_PREFIX = 48
@@ -67,7 +68,9 @@ class RegionAddresses:
         """Static private addresses of the internal load balancers, by family: a fixed host of the
         ingress subnet (Azure reserves the first four addresses of every subnet)."""
         if self.ingress_subnet.ipv4.num_addresses <= INTERNAL_INGRESS_HOST:
-            raise AllocationError("network.ingress_subnet.ipv4", f"is too small for the internal load balancer address (host #{INTERNAL_INGRESS_HOST}); use a /28 or larger")
+            raise AllocationError(
+                "network.ingress_subnet.ipv4", f"is too small for the internal load balancer address (host #{INTERNAL_INGRESS_HOST}); use a /28 or larger"
+            )
         return {
             "ipv4": str(self.ingress_subnet.ipv4[INTERNAL_INGRESS_HOST]),
             "ipv6": str(self.ingress_subnet.ipv6[INTERNAL_INGRESS_HOST]),
@@ -79,13 +82,16 @@ def subnet_count(network: IPv4Network | IPv6Network, new_prefix: int) -> int:
     return 1 << (new_prefix - network.prefixlen) if network.prefixlen <= new_prefix else 0
 
 
-def _nth(network, new_prefix: int, index: int):
+Network = TypeVar("Network", IPv4Network, IPv6Network)
+
+
+def _nth(network: Network, new_prefix: int, index: int) -> Network:
     """The index-th subnet of `network` with `new_prefix`, without listing them all."""
     size = 1 << (network.max_prefixlen - new_prefix)
-    return ipaddress.ip_network((int(network.network_address) + index * size, new_prefix))
+    return type(network)((int(network.network_address) + index * size, new_prefix))
 
 
-def _slot(supernet, slot_prefix: int, index: int, field: str):
+def _slot(supernet: Network, slot_prefix: int, index: int, field: str) -> Network:
     slots = subnet_count(supernet, slot_prefix)
     if index >= slots:
         room = f"which has slots for index 0-{slots - 1}" if slots else f"which is smaller than the /{slot_prefix} a region needs"
@@ -93,7 +99,7 @@ def _slot(supernet, slot_prefix: int, index: int, field: str):
     return _nth(supernet, slot_prefix, index)
 
 
-def _subnet_in_vnet(vnet, new_prefix: int, index: int, field: str):
+def _subnet_in_vnet(vnet: Network, new_prefix: int, index: int, field: str) -> Network:
     if index >= subnet_count(vnet, new_prefix):
         # The index-th /new_prefix needs 2**bit_length(index) subnets of room.
         needed = new_prefix - index.bit_length()
@@ -111,7 +117,10 @@ def _dns_service_ip(explicit: str | None, services: IPv4Network) -> IPv4Address:
     if explicit is not None:
         return IPv4Address(explicit)
     if services.num_addresses <= DNS_SERVICE_IP_OFFSET:
-        raise AllocationError("kubernetes.dns_service_ip", f"not set, and the IPv4 service range {services} has no address #{DNS_SERVICE_IP_OFFSET} to use; set it, or use a larger range")
+        raise AllocationError(
+            "kubernetes.dns_service_ip",
+            f"not set, and the IPv4 service range {services} has no address #{DNS_SERVICE_IP_OFFSET} to use; set it, or use a larger range",
+        )
     return services[DNS_SERVICE_IP_OFFSET]
 
 
@@ -124,7 +133,7 @@ def allocate_region(region: RegionSettings, space: AddressSpace) -> RegionAddres
     def v6_slot() -> IPv6Network:
         return _slot(IPv6Network(space.ipv6), IPV6_SLOT_PREFIX, region.index, "address_space.ipv6")
 
-    def planned(v4_prefix: int, v4_index: int, v6_prefix: int, v6_index: int, v6_inner: int | None = None):
+    def planned(v4_prefix: int, v4_index: int, v6_prefix: int, v6_index: int, v6_inner: int | None = None) -> Callable[[], FamilyPair]:
         def build() -> FamilyPair:
             ipv6 = _nth(v6_slot(), v6_prefix, v6_index)
             if v6_inner is not None:
@@ -133,7 +142,7 @@ def allocate_region(region: RegionSettings, space: AddressSpace) -> RegionAddres
 
         return build
 
-    def in_vnet(field: str, v4_prefix: int, v4_index: int, v6_index: int):
+    def in_vnet(field: str, v4_prefix: int, v4_index: int, v6_index: int) -> Callable[[], FamilyPair]:
         def build() -> FamilyPair:
             return FamilyPair(
                 _subnet_in_vnet(vnet.ipv4, v4_prefix, v4_index, f"{field}.ipv4"),
@@ -164,5 +173,4 @@ def format_addresses(plan: list[RegionAddresses]) -> str:
         for label, pair in addresses.named_ranges().items():
             rows.append((name, label.split(".")[1], str(pair.ipv4), str(pair.ipv6)))
         rows.append((name, "dns_service_ip", str(addresses.dns_service_ip), ""))
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join(format_table(rows))

@@ -29,14 +29,12 @@ HEADER = """\
 # checked up to its own key; the items are not checked.
 """
 
-ACTION = re.compile(r"\{\{-?(.*?)-?\}\}", re.S)
+ACTION = re.compile(r"\{\{-?(.*?)-?\}\}", re.DOTALL)
 VALUES_PATH = r"\$?\.Values((?:\.\w+)+)"
 ABSOLUTE_READ = re.compile(VALUES_PATH)
 # `.field` relative to the current `with` value; not `$.x`, `(...).x`, `a.b` or `x.y` inside a name.
 RELATIVE_READ = re.compile(r"(?<![\w$)\].])\.(\w+(?:\.\w+)*)")
-RENDERED_WHOLE = re.compile(
-    rf"(?:toYaml|toJson)\s+\(?\s*{VALUES_PATH}|{VALUES_PATH}\s*\|\s*(?:toYaml|toJson)|range\s+\$\w+\s*,\s*\$\w+\s*:=\s*{VALUES_PATH}"
-)
+RENDERED_WHOLE = re.compile(rf"(?:toYaml|toJson)\s+\(?\s*{VALUES_PATH}|{VALUES_PATH}\s*\|\s*(?:toYaml|toJson)|range\s+\$\w+\s*,\s*\$\w+\s*:=\s*{VALUES_PATH}")
 DOT_RENDERED_WHOLE = re.compile(r"(?:toYaml|toJson)\s+\.(?![\w.])|range\s+(?:\$\w+\s*,\s*\$\w+\s*:=\s*)?\.(?![\w.])")
 BLOCK_OPENERS = ("if", "with", "range", "define", "block")
 
@@ -122,11 +120,7 @@ def key_lines(chart_dir: Path) -> list[str]:
     def named_below(path: KeyPath) -> bool:
         return any(len(read) > len(path) and read[: len(path)] == path for read in reads)
 
-    free_form = {
-        path
-        for path in known
-        if (path in whole and not isinstance(defaults.get(path), list)) or (defaults.get(path) == {} and not named_below(path))
-    }
+    free_form = {path for path in known if (path in whole and not isinstance(defaults.get(path), list)) or (defaults.get(path) == {} and not named_below(path))}
     lines = []
     for path in sorted(known):
         if any(path[:length] in free_form for length in range(1, len(path))):

@@ -147,7 +147,9 @@ class ExistingClusterSettings(_Model):
     resource_group: AzureName = Field(min_length=1, max_length=90, description="Resource group of the cluster.")
     name: AzureName = Field(min_length=1, max_length=63, description="Cluster name.")
     pod_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's pod CIDRs as deployed (IPv4 first); both families are required.")
-    service_cidrs: list[str] = Field(min_length=1, max_length=2, description="The cluster's service CIDRs as deployed (IPv4 first); both families are required.")
+    service_cidrs: list[str] = Field(
+        min_length=1, max_length=2, description="The cluster's service CIDRs as deployed (IPv4 first); both families are required."
+    )
     control_plane_identity: ExistingIdentity | None = Field(
         None, description="The cluster's user-assigned control-plane identity; leave out for a system-assigned one."
     )
@@ -181,7 +183,9 @@ class NodePool(_Model):
     min_count: int = Field(3, ge=1, le=1000, description="Autoscaler minimum (at least one node per zone is recommended).")
     max_count: int = Field(6, ge=1, le=1000, description="Autoscaler maximum.")
     max_pods: int = Field(110, ge=50, le=250, description="Pods per node (Azure CNI Overlay allows up to 250).")
-    os_disk_type: Literal["Ephemeral", "Managed"] = Field("Ephemeral", description="Ephemeral OS disks live on the VM's local disk: faster, nothing at rest in storage.")
+    os_disk_type: Literal["Ephemeral", "Managed"] = Field(
+        "Ephemeral", description="Ephemeral OS disks live on the VM's local disk: faster, nothing at rest in storage."
+    )
     os_disk_size_gb: int = Field(64, ge=30, le=2048, description="OS disk size; with Ephemeral it must fit the VM size's cache or temp disk.")
 
 
@@ -236,7 +240,9 @@ class IngressSettings(_Model):
         description="`ingress-nginx` or `envoy-gateway` (Envoy Gateway v1.9.0: one GatewayClass and Gateways per family); README, Envoy Gateway instead of ingress-nginx.",
     )
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version (controller `ingress-nginx`).")
-    chart_repository: str = Field("https://kubernetes.github.io/ingress-nginx", pattern=r"^(https?|oci)://\S+$", description="Helm repository holding the ingress-nginx chart.")
+    chart_repository: str = Field(
+        "https://kubernetes.github.io/ingress-nginx", pattern=r"^(https?|oci)://\S+$", description="Helm repository holding the ingress-nginx chart."
+    )
     namespace: DnsLabel | None = Field(None, description="Namespace of the releases (default: ingress-nginx, or envoy-gateway-system with `envoy-gateway`).")
     replicas: int = Field(2, ge=2, le=50, description="Controller (or Envoy proxy) replicas per release (at least two, spread over zones).")
     mode: Literal["twin", "dual-stack"] = Field(
@@ -291,7 +297,9 @@ class Security(_Model):
     host_encryption: bool = Field(True, description="Encryption at host for node disks and caches (register the EncryptionAtHost feature first).")
     azure_policy: bool = Field(True, description="Azure Policy add-on on every cluster.")
     defender: bool = Field(True, description="Microsoft Defender for Containers sensor on every cluster.")
-    registry_public_network_access: bool = Field(False, description="Reach the registry from the Internet (e.g. to push from hosted CI runners); else private endpoints only.")
+    registry_public_network_access: bool = Field(
+        False, description="Reach the registry from the Internet (e.g. to push from hosted CI runners); else private endpoints only."
+    )
     registry_allowed_ip_ranges: list[IPv4Cidr] = Field([], description="With public access on: IPv4 ranges allowed to the registry (empty: everyone).")
     key_vault_public_network_access: bool = Field(False, description="Reach the Key Vaults from the Internet; else private endpoints only.")
     acknowledgements: dict[str, Acknowledgement] = Field(
@@ -323,7 +331,9 @@ class Azure(_Model):
 class Config(_Model):
     """The whole deployment."""
 
-    name_prefix: str = Field("dsaks", pattern=r"^[a-z][a-z0-9]{1,7}$", description="Lowercase prefix of every Azure name (2-8 characters, globally unique names derive from it).")
+    name_prefix: str = Field(
+        "dsaks", pattern=r"^[a-z][a-z0-9]{1,7}$", description="Lowercase prefix of every Azure name (2-8 characters, globally unique names derive from it)."
+    )
     primary_family: Literal["ipv4", "ipv6"] = Field(
         "ipv4", description="Backend family: `ipv4` (IPv6 ingress is the NAT64 proxy) or `ipv6` (IPv4 ingress is the NAT46 proxy)."
     )
@@ -331,7 +341,9 @@ class Config(_Model):
     cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="AKS settings.")
     dns: Dns = Field(description="DNS names.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Ingress pair (ingress-nginx or Envoy Gateway).")
-    registry_region: AzureRegion | None = Field(None, description="Home region of the container registry (default: the first region); the others get geo-replicas.")
+    registry_region: AzureRegion | None = Field(
+        None, description="Home region of the container registry (default: the first region); the others get geo-replicas."
+    )
     sample_app: SampleAppSettings = Field(default_factory=SampleAppSettings, description="Optional echo app proving the translation path.")
     security: Security = Field(default_factory=Security, description="Security controls and their acknowledged exceptions.")
     backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")

@@ -370,7 +370,7 @@ def allocate_regions(config: Config) -> list[RegionAddresses]:
 
 def _regions(config: Config, spec: ClusterSpec, tags: dict[str, str]) -> tuple[RegionDeployment, ...]:
     regions, problems = [], []
-    for position, (settings, addresses) in enumerate(zip(config.regions, allocate_regions(config))):
+    for position, (settings, addresses) in enumerate(zip(config.regions, allocate_regions(config), strict=True)):
         try:
             regions.append(_region(config, settings, addresses, spec, tags))
         except AllocationError as error:

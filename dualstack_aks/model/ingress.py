@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -35,7 +35,10 @@ VALUES_DIR = Path(__file__).resolve().parents[2] / "helm-values"
 FAMILIES = ("ipv4", "ipv6")
 IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
 # libyaml's C emitter (in the pinned PyYAML wheel) produces the same YAML, faster.
-_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:
+    _SafeDumper = yaml.SafeDumper
+else:
+    _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def public_families(releases: list[IngressRelease]) -> tuple[str, ...]:
     return tuple(family for family in FAMILIES if any(family in release.families for release in releases))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_values(name: str, values_dir: Path) -> dict[str, Any]:
     """A values file, parsed once per process (callers never mutate it: deep_merge copies)."""
     return yaml.load((values_dir / f"{name}.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}

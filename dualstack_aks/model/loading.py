@@ -14,8 +14,10 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
@@ -45,7 +47,13 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 # YAML 1.1 readers (PyYAML, many editors) take these plain scalars as base-60 numbers: 5:00 is 300.
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
-_FILE_KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+_FILE_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,8 @@ class _Constructor(SafeConstructor):
     """Safe constructor that rejects duplicate keys, collects keys that are not text, and turns
     numbers YAML readers disagree on, and dates, into `_Unclear` values instead of guessing."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, preserve_quotes: bool | None = None, loader: Any = None) -> None:
+        super().__init__(preserve_quotes=preserve_quotes, loader=loader)
         # Keyed by node: a mapping merged into others (`<<: *base`) is read more than once.
         self.key_problems: dict[Node, str] = {}
 
@@ -81,7 +89,7 @@ class _Constructor(SafeConstructor):
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
-    def construct_yaml_int(self, node: ScalarNode) -> int | _Unclear:
+    def construct_yaml_int(self, node: ScalarNode) -> int | _Unclear:  # type: ignore[override]  # _Unclear is reported, never used
         text = node.value
         if not _DECIMAL.fullmatch(text):
             return _Unclear(f"YAML readers disagree on what {text} is (octal, base 60, or text); write plain decimal digits, or put it in quotes if it is text")
@@ -217,7 +225,7 @@ _MESSAGES = {
 }
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, value, location = error["type"], error.get("input"), error["loc"]
     if isinstance(value, _Unclear):
         return value.message
@@ -230,7 +238,7 @@ def _message(error: dict) -> str:
         return f"unknown key; {suggestion}allowed: {', '.join(allowed)}"
     if kind == "missing":
         parent = _model_at(location[:-1])
-        field = parent.model_fields.get(location[-1]) if parent is not None else None
+        field = parent.model_fields.get(str(location[-1])) if parent is not None else None
         return f"is required ({field.description.rstrip('.')})" if field is not None and field.description else "is required"
     if kind in ("model_type", "dict_type"):
         keys = _keys(location)
@@ -258,7 +266,9 @@ def parse_config(data: object, source: str, *, document: Node | None = None) -> 
     """Validate already-parsed YAML; raise ConfigError with one line per problem, each with the
     line and column of its key in `document` (the YAML node tree `data` was read from), if given."""
     if not isinstance(data, dict):
-        raise ConfigError([problem_line(source, _position(document, []), "(top level)", f"must be a mapping of settings like `dns:` and `regions:`, got {_describe(data)}")])
+        raise ConfigError(
+            [problem_line(source, _position(document, []), "(top level)", f"must be a mapping of settings like `dns:` and `regions:`, got {_describe(data)}")]
+        )
     try:
         config = Config.model_validate(data)
     except ValidationError as error:

@@ -7,8 +7,9 @@ and the configuration reference (docs/configuration.md), rendered from that sche
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 from pydantic.json_schema import GenerateJsonSchema, NoDefault
 from pydantic_core import core_schema
@@ -37,7 +38,7 @@ class _WithFactoryDefaults(GenerateJsonSchema):
     def get_default_value(self, schema: core_schema.WithDefaultSchema) -> object:
         factory = schema.get("default_factory")
         if factory is not None and not schema.get("default_factory_takes_data"):
-            return factory()
+            return cast(Callable[[], object], factory)()
         return schema.get("default", NoDefault)
 
 

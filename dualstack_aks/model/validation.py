@@ -116,7 +116,10 @@ def _check_settings(config: Config) -> Iterator[Problem]:
             )
     api_server = config.cluster.api_server
     if api_server.private_cluster and api_server.authorized_ip_ranges:
-        yield "cluster.api_server.private_cluster", "AKS refuses authorized_ip_ranges on a private cluster: remove cluster.api_server.authorized_ip_ranges, or set private_cluster: false"
+        yield (
+            "cluster.api_server.private_cluster",
+            "AKS refuses authorized_ip_ranges on a private cluster: remove cluster.api_server.authorized_ip_ranges, or set private_cluster: false",
+        )
     for position, group in enumerate(config.cluster.admin_group_object_ids):
         if not _UUID.match(group):
             yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {group!r}"
@@ -220,11 +223,17 @@ def _check_node_capacity(path: str, plan: RegionAddresses, cluster: ClusterSpec)
     subnet = plan.nodes_subnet.ipv4
     usable = max(subnet.num_addresses - AZURE_RESERVED_ADDRESSES, 0)
     if usable < nodes:
-        yield f"{path}.network.nodes_subnet.ipv4", f"{subnet} has {usable} usable addresses, but the node pools can grow to {nodes} nodes (max_count plus upgrade surge); use a larger subnet or lower the max_counts"
+        yield (
+            f"{path}.network.nodes_subnet.ipv4",
+            f"{subnet} has {usable} usable addresses, but the node pools can grow to {nodes} nodes (max_count plus upgrade surge); use a larger subnet or lower the max_counts",
+        )
     pods = plan.pod_cidrs.ipv4
     if subnet_count(pods, OVERLAY_NODE_PREFIX) < nodes:
         needed = OVERLAY_NODE_PREFIX - (nodes - 1).bit_length()
-        yield f"{path}.kubernetes.pod_cidrs.ipv4", f"{pods} has room for {subnet_count(pods, OVERLAY_NODE_PREFIX)} nodes (a /{OVERLAY_NODE_PREFIX} each), but the node pools can grow to {nodes}; use a /{needed} or larger"
+        yield (
+            f"{path}.kubernetes.pod_cidrs.ipv4",
+            f"{pods} has room for {subnet_count(pods, OVERLAY_NODE_PREFIX)} nodes (a /{OVERLAY_NODE_PREFIX} each), but the node pools can grow to {nodes}; use a /{needed} or larger",
+        )
 
 
 def _check_between_regions(deployment: Deployment) -> Iterator[Problem]:
@@ -233,7 +242,10 @@ def _check_between_regions(deployment: Deployment) -> Iterator[Problem]:
             continue  # already reported as a duplicate index; the overlap follows from it
         for family in ("ipv4", "ipv6"):
             if getattr(a.addresses.vnet, family).overlaps(getattr(b.addresses.vnet, family)):
-                yield f"regions[{second}].network.vnet.{family}", f"{getattr(b.addresses.vnet, family)} overlaps regions[{first}]'s VNet {getattr(a.addresses.vnet, family)}"
+                yield (
+                    f"regions[{second}].network.vnet.{family}",
+                    f"{getattr(b.addresses.vnet, family)} overlaps regions[{first}]'s VNet {getattr(a.addresses.vnet, family)}",
+                )
 
 
 def _check_names(deployment: Deployment) -> Iterator[Problem]:
@@ -280,7 +292,10 @@ def _check_dual_stack_ranges(path: str, ranges: list[str], vnet: DualStackCidrs 
         return
     for position, network in enumerate(networks):
         if network.num_addresses == 1:
-            yield f"{path}[{position}]", f"{network} is a single address; give the range the cluster uses, e.g. {'10.244.0.0/16' if network.version == 4 else 'fd12:3456:789a::/64'}"
+            yield (
+                f"{path}[{position}]",
+                f"{network} is a single address; give the range the cluster uses, e.g. {'10.244.0.0/16' if network.version == 4 else 'fd12:3456:789a::/64'}",
+            )
         elif network.prefixlen == 0:
             yield f"{path}[{position}]", f"{network} is the whole internet; give the range the cluster uses"
         elif vnet is not None and network.overlaps(ip_network(vnet.ipv4 if network.version == 4 else vnet.ipv6)):
@@ -323,7 +338,10 @@ def _check_dns_shadowing(config: Config) -> Iterator[Problem]:
     path = "dns.private_zone" if config.dns.private_zone else "dns.zone"
     public_names = [f"{config.dns.global_record}.{zone}", *(f"{region.name}.{zone}" for region in config.regions)]
     if _is_within(zone, private):
-        yield path, f"private zone {private} is a parent of dns.zone {zone}: inside the VNets it would hide every public name; use a zone below it, like internal.{zone}"
+        yield (
+            path,
+            f"private zone {private} is a parent of dns.zone {zone}: inside the VNets it would hide every public name; use a zone below it, like internal.{zone}",
+        )
         return
     for name in public_names:
         if _is_within(name, private):

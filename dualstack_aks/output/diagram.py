@@ -148,7 +148,14 @@ def _draw_subnets(dot: _Dot, region: RegionView) -> list[str]:
     plain = []
     for network in region.networks:
         style = "rounded,dashed" if network.existing else "rounded"
-        with dot.cluster(f"{region.name}/{network.name}", label=_label(network.name, _ranges(network.address_space, network.existing)), style=style, color=NETWORK_COLOR, bgcolor="aliceblue", labeljust="l"):
+        with dot.cluster(
+            f"{region.name}/{network.name}",
+            label=_label(network.name, _ranges(network.address_space, network.existing)),
+            style=style,
+            color=NETWORK_COLOR,
+            bgcolor="aliceblue",
+            labeljust="l",
+        ):
             for subnet in network.subnets:
                 label = _label(subnet.name, _ranges(subnet.prefixes, subnet.existing))
                 endpoints = [endpoint for endpoint in region.private_endpoints if endpoint.subnet == subnet.name]
@@ -156,7 +163,9 @@ def _draw_subnets(dot: _Dot, region: RegionView) -> list[str]:
                     plain.append(f"{region.name}/subnet/{subnet.name}")
                     dot.node(plain[-1], label=label, color=NETWORK_COLOR)
                     continue
-                with dot.cluster(f"{region.name}/{network.name}/{subnet.name}", label=label, style="rounded", color=NETWORK_COLOR, bgcolor="white", labeljust="l"):
+                with dot.cluster(
+                    f"{region.name}/{network.name}/{subnet.name}", label=label, style="rounded", color=NETWORK_COLOR, bgcolor="white", labeljust="l"
+                ):
                     if subnet.name == region.cluster.subnet:
                         _draw_cluster(dot, region)
                     for endpoint in endpoints:
@@ -173,7 +182,12 @@ def _draw_region(dot: _Dot, region: RegionView) -> None:
             dot.node(f"{prefix}/dns/{fqdn}", label=_records_table(fqdn, private, records), shape="box", style="rounded,dashed" if private else "rounded")
         for public_ip in region.public_ips:
             zones = f"zones {', '.join(public_ip.zones)}" if public_ip.zones else ""
-            dot.node(f"{prefix}/pip/{public_ip.name}", label=_label(public_ip.name, f"public {public_ip.family}, static", zones), color=FAMILY_COLORS[public_ip.family], penwidth="1.5")
+            dot.node(
+                f"{prefix}/pip/{public_ip.name}",
+                label=_label(public_ip.name, f"public {public_ip.family}, static", zones),
+                color=FAMILY_COLORS[public_ip.family],
+                penwidth="1.5",
+            )
         plain_subnets = _draw_subnets(dot, region)
         if region.cluster.subnet is None:
             _draw_cluster(dot, region)
@@ -188,34 +202,64 @@ def _draw_region(dot: _Dot, region: RegionView) -> None:
         style = "dashed" if private else "solid"
         for record in records:
             for target in record.targets:
-                public_ip = region.public_ip(target)
-                if public_ip:
-                    dot.edge(_endpoint(f"{prefix}/dns/{fqdn}", record.record_type), _endpoint(f"{prefix}/pip/{target}"), color=FAMILY_COLORS[public_ip.family], style=style)
+                target_ip = region.public_ip(target)
+                if target_ip:
+                    dot.edge(
+                        _endpoint(f"{prefix}/dns/{fqdn}", record.record_type),
+                        _endpoint(f"{prefix}/pip/{target}"),
+                        color=FAMILY_COLORS[target_ip.family],
+                        style=style,
+                    )
                 elif target in internal_frontends:
                     family, release = internal_frontends[target]
                     color = FAMILY_COLORS[family]
                     label = _edge_label("internal LB", f"in {release.internal_subnet}")
-                    dot.edge(_endpoint(f"{prefix}/dns/{fqdn}", record.record_type), _endpoint(f"{prefix}/release/{release.name}"), color=color, style=style, label=label, fontcolor=color)
+                    dot.edge(
+                        _endpoint(f"{prefix}/dns/{fqdn}", record.record_type),
+                        _endpoint(f"{prefix}/release/{release.name}"),
+                        color=color,
+                        style=style,
+                        label=label,
+                        fontcolor=color,
+                    )
     # Subnets without contents sit beside the ingress releases instead of floating above the DNS records.
     dot.same_rank(plain_subnets + [f"{prefix}/release/{release.name}" for release in region.releases])
     for release in region.releases:
         release_id = f"{prefix}/release/{release.name}"
         for name in release.public_ip_names:
-            public_ip = region.public_ip(name)
-            if public_ip:
+            pinned_ip = region.public_ip(name)
+            if pinned_ip:
                 load_balancer = _edge_label("Standard LB", f"externalTrafficPolicy: {release.traffic_policy}")
-                dot.edge(_endpoint(f"{prefix}/pip/{name}"), _endpoint(release_id), color=FAMILY_COLORS[public_ip.family], label=load_balancer, fontcolor=FAMILY_COLORS[public_ip.family], penwidth="1.5")
+                dot.edge(
+                    _endpoint(f"{prefix}/pip/{name}"),
+                    _endpoint(release_id),
+                    color=FAMILY_COLORS[pinned_ip.family],
+                    label=load_balancer,
+                    fontcolor=FAMILY_COLORS[pinned_ip.family],
+                    penwidth="1.5",
+                )
         for hop in region.hops(release):
             attributes = {"color": _color(hop.family, hop.backend_family), "penwidth": "2"}
             if hop.translation:
                 attributes.update(label=_edge_label(hop.translation, "(L7 proxy)"), fontcolor=FAMILY_COLORS[hop.family], fontsize="11")
             dot.edge(_endpoint(release_id), _endpoint(f"{prefix}/backends"), **attributes)
     for grant in region.grants:
-        dot.edge(_endpoint(f"{prefix}/backends"), _endpoint(_resource_node(region, grant.resource_type, grant.resource)), ltail=f"cluster_{prefix}/aks", label=grant.role, color=NEUTRAL_COLOR, fontcolor=NEUTRAL_COLOR, style="dashed")
+        granted_node = _resource_node(region, grant.resource_type, grant.resource)
+        if granted_node is None:
+            continue  # a grant on a resource the diagram does not draw
+        dot.edge(
+            _endpoint(f"{prefix}/backends"),
+            _endpoint(granted_node),
+            ltail=f"cluster_{prefix}/aks",
+            label=grant.role,
+            color=NEUTRAL_COLOR,
+            fontcolor=NEUTRAL_COLOR,
+            style="dashed",
+        )
     for endpoint in region.private_endpoints:
-        target = _resource_node(region, endpoint.target_type, endpoint.target)
-        if target:
-            dot.edge(_endpoint(f"{prefix}/pe/{endpoint.name}"), _endpoint(target), color=NETWORK_COLOR, style="dotted", arrowhead="none")
+        target_node = _resource_node(region, endpoint.target_type, endpoint.target)
+        if target_node:
+            dot.edge(_endpoint(f"{prefix}/pe/{endpoint.name}"), _endpoint(target_node), color=NETWORK_COLOR, style="dotted", arrowhead="none")
 
 
 def _draw_cluster(dot: _Dot, region: RegionView) -> None:
@@ -229,7 +273,12 @@ def _draw_cluster(dot: _Dot, region: RegionView) -> None:
     with dot.cluster(f"{region.name}/aks", label=_label(cluster.name, *details), style=style, color="mediumpurple", fillcolor="lavender", labelloc="b"):
         for release in region.releases:
             color = FAMILY_COLORS[release.families[0]] if len(release.families) == 1 else NEUTRAL_COLOR
-            dot.node(f"{region.name}/release/{release.name}", label=_label(release.name, f"{' + '.join(release.families)} Service · {release.role}"), color=color, penwidth="1.5")
+            dot.node(
+                f"{region.name}/release/{release.name}",
+                label=_label(release.name, f"{' + '.join(release.families)} Service · {release.role}"),
+                color=color,
+                penwidth="1.5",
+            )
         services = [f"{service.name}: {' + '.join(service.families)}" for service in region.backend_services]
         dot.node(f"{region.name}/backends", label=_label("backend Services", *(services or [" + ".join(region.backend_families)])), shape="box3d")
 
@@ -277,7 +326,13 @@ def _draw_registries(dot: _Dot, topology: Topology) -> None:
     with dot.cluster("global-shared", label=_label("global (shared)"), style="rounded", color="gray60"):
         for registry in registries:
             replicas = f"geo-replicas {', '.join(registry.replicas)}" if registry.replicas else "no geo-replicas"
-            dot.node(f"global/registry/{registry.name}", label=_label(registry.name, f"container registry, {registry.sku}", f"{registry.location}; {replicas}"), shape="cylinder", style="filled", fillcolor="lightyellow")
+            dot.node(
+                f"global/registry/{registry.name}",
+                label=_label(registry.name, f"container registry, {registry.sku}", f"{registry.location}; {replicas}"),
+                shape="cylinder",
+                style="filled",
+                fillcolor="lightyellow",
+            )
 
 
 def _legend(topology: Topology) -> str:
@@ -289,8 +344,19 @@ def _legend(topology: Topology) -> str:
         return swatch(*[color, "white"] * (dashes - 1), color)
 
     rows = [(swatch(IPV4_COLOR), "IPv4 path"), (swatch(IPV6_COLOR), "IPv6 path")]
-    hops = sorted({(hop.translation, hop.family, hop.backend_family) for region in topology.regions for release in region.releases for hop in region.hops(release) if hop.translation})
-    rows += [(swatch(FAMILY_COLORS[family], FAMILY_COLORS[backend]), f"{translation}: {family} clients proxied at L7 to {backend} backends") for translation, family, backend in hops]
+    hops = sorted(
+        {
+            (hop.translation, hop.family, hop.backend_family)
+            for region in topology.regions
+            for release in region.releases
+            for hop in region.hops(release)
+            if hop.translation
+        }
+    )
+    rows += [
+        (swatch(FAMILY_COLORS[family], FAMILY_COLORS[backend]), f"{translation}: {family} clients proxied at L7 to {backend} backends")
+        for translation, family, backend in hops
+    ]
     rows += [
         (dashed(IPV4_COLOR), "dashed, in the family's colour: clients inside the VNets (private zone, internal LB)"),
         (swatch(NEUTRAL_COLOR), "DNS resolution: client to the global name"),
@@ -306,7 +372,17 @@ def to_dot(topology: Topology) -> str:
     """DOT source of the whole deployment; the same topology always gives the same text."""
     dot = _Dot()
     regions = ", ".join(region.name for region in topology.regions)
-    dot.statement("graph", label=_label("What will be deployed (drawn from cdktf.out)", f"regions {regions}"), labelloc="t", fontname=FONT, rankdir="TB", compound="true", newrank="true", nodesep="0.35", ranksep="0.5")
+    dot.statement(
+        "graph",
+        label=_label("What will be deployed (drawn from cdktf.out)", f"regions {regions}"),
+        labelloc="t",
+        fontname=FONT,
+        rankdir="TB",
+        compound="true",
+        newrank="true",
+        nodesep="0.35",
+        ranksep="0.5",
+    )
     dot.statement("node", shape="box", style="rounded,filled", fillcolor="white", fontname=FONT, fontsize="12")
     dot.statement("edge", fontname=FONT, fontsize="10", arrowsize="0.7")
     _draw_global(dot, topology)
@@ -321,7 +397,9 @@ def render(source: str, output_format: str) -> bytes:
     """Run Graphviz's dot; the SVG carries no version comment, so equal input gives equal bytes."""
     dot = shutil.which("dot")
     if dot is None:
-        raise DiagramError("Graphviz's `dot` is not on PATH: install the graphviz package (apt-get install graphviz, brew install graphviz) or run `make diagram`")
+        raise DiagramError(
+            "Graphviz's `dot` is not on PATH: install the graphviz package (apt-get install graphviz, brew install graphviz) or run `make diagram`"
+        )
     arguments = [dot, f"-T{output_format}"] + ([f"-Gdpi={PNG_DPI}"] if output_format == "png" else [])
     result = subprocess.run(arguments, input=source.encode(), capture_output=True, check=False)
     if result.returncode != 0:

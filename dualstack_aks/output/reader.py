@@ -435,7 +435,11 @@ def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> R
             name=body["name"],
             existing=address.kind == "data",
             kubernetes_version=body.get("kubernetes_version", ""),
-            network=", ".join(f"{label} {profile[key]}" for key, label in (("network_plugin", "CNI"), ("network_plugin_mode", "mode"), ("network_data_plane", "dataplane")) if key in profile),
+            network=", ".join(
+                f"{label} {profile[key]}"
+                for key, label in (("network_plugin", "CNI"), ("network_plugin_mode", "mode"), ("network_data_plane", "dataplane"))
+                if key in profile
+            ),
             ip_versions=tuple(profile.get("ip_versions", ["IPv4"])),
             pod_cidrs=tuple(profile.get("pod_cidrs", [])),
             service_cidrs=tuple(profile.get("service_cidrs", [])),
@@ -493,7 +497,9 @@ def read_topology(stacks: dict[str, dict]) -> Topology:
                 for _, profile in output.resources(stack, "azurerm_traffic_manager_profile")
             ),
             registries=tuple(
-                RegistryView(registry["name"], registry["sku"], registry["location"], tuple(replica["location"] for replica in registry.get("georeplications", [])))
+                RegistryView(
+                    registry["name"], registry["sku"], registry["location"], tuple(replica["location"] for replica in registry.get("georeplications", []))
+                )
                 for stack in global_stacks
                 for _, registry in output.resources(stack, "azurerm_container_registry")
             ),

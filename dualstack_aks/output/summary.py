@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dualstack_aks.contract import INGRESS_NGINX_CHART
 from dualstack_aks.output.reader import RegionView, read_stacks, read_topology
+from dualstack_aks.text import format_table
 
 __all__ = ["format_summary", "read_stacks"]
 
@@ -63,8 +64,7 @@ def summary_rows(stacks: dict[str, dict]) -> list[tuple[str, ...]]:
 def format_summary(outdir: str | Path) -> str:
     stacks = read_stacks(outdir)
     rows = [HEADER, *summary_rows(stacks)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADER))]
-    table = ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    table = format_table(rows, indent="  ")
     retired = any(
         release.get("chart") == INGRESS_NGINX_CHART for document in stacks.values() for release in document.get("resource", {}).get("helm_release", {}).values()
     )

@@ -57,7 +57,7 @@ def check_policy(stacks: Mapping[str, dict], acknowledgements: Mapping[str, Ackn
         acknowledgement = acknowledgements.get(rule.id)
         if acknowledgement is not None and acknowledgement.applies_to is None:
             continue  # accepted everywhere
-        scopes = acknowledgement.applies_to if acknowledgement is not None else []
+        scopes = (acknowledgement.applies_to or []) if acknowledgement is not None else []
         unaccepted = sorted({path for path in broken.get(rule.id, []) if not any(_covers(scope, path) for scope in scopes)})
         if unaccepted:
             remedy = f"add them to `{ACKNOWLEDGEMENTS}.{rule.id}.applies_to`" if scopes else f"add `{ACKNOWLEDGEMENTS}.{rule.id}: <reason>`"
