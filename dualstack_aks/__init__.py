@@ -1,7 +1,7 @@
 """Dual-stack (IPv4 + IPv6) AKS in every region, synthesized as Terraform JSON by CDKTF.
 
-Data flows one way: config (YAML → models) → plan (addresses) → constructs (one per layer)
-→ stacks (per region + global) → app (wiring, synth).
+Data flows one way: config (YAML → typed models) → resolved deployment (model/) → constructs
+(one per layer) → stacks (per region + global) → synth → policy over the JSON → output directory.
 """
 
 from dualstack_aks.engine import (
@@ -10,7 +10,7 @@ from dualstack_aks.engine import (
     use_project_node,
 )
 
-# Before any construct module imports a provider resource module and jsii starts node (see provider_imports).
+# Before any construct module imports a provider resource module and jsii starts node (see dualstack_aks/engine).
 skip_provider_package_inits()
 preload_lazy_provider_index()
 use_project_node()

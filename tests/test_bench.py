@@ -4,6 +4,7 @@ and the generated section of docs/performance.md."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_round_trips_are_counted_at_the_process_provider(tmp_path: Path):
     """jsii.create and friends are bound at import, so only the provider level sees every call."""
     script = tmp_path / "app.py"
     script.write_text(
-        "from cdktf import App, TerraformStack\n"
+        "from dualstack_aks.engine.core import App, TerraformStack\n"
         f"app = App(outdir={str(tmp_path / 'out')!r})\n"
         "TerraformStack(app, 'one')\n"
         "TerraformStack(app, 'two')\n"
@@ -69,7 +70,8 @@ def test_round_trips_are_counted_at_the_process_provider(tmp_path: Path):
         encoding="utf-8",
     )
     out = tmp_path / "counts.json"
-    subprocess.run([sys.executable, str(REPO / "bench" / "round_trips.py"), str(out), str(script)], check=True, cwd=tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, str(REPO / "bench" / "round_trips.py"), str(out), str(script)], check=True, cwd=tmp_path, env=env)
     counts = json.loads(out.read_text(encoding="utf-8"))
     assert counts["create"] == 3  # the App and two stacks
     assert counts["invoke"] == 1  # synth

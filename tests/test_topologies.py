@@ -255,3 +255,16 @@ def test_envoy_gateway_installs_the_controller_then_each_familys_gateways(synthe
         for family in ("ipv4", "ipv6"):
             assert releases[f"echo-eg-{family}"][1]["depends_on"] == [f"helm_release.{address}", f"helm_release.{releases[f'gateway-{family}'][0]}"]
     assert (REPO / "charts" / "dualstack-gateways" / "Chart.yaml").is_file()
+
+
+def test_each_echo_ingress_waits_for_the_controller_that_validates_it(synthesize):
+    """The controller's admission webhook validates an Ingress of its class: applied before the
+    release is up, the Ingress fails on a first deploy."""
+    _, stacks = synthesize(load_config(EXAMPLES / "ipv6-primary.yaml"))
+    ingress = stacks["ingress-swedencentral"]
+    release_by_class = {
+        yaml.safe_load(body["values"][0])["controller"]["ingressClassResource"]["name"]: f"helm_release.{address}"
+        for address, body in ingress["resource"]["helm_release"].items()
+    }
+    objects = ingress["resource"]["kubernetes_ingress_v1"].values()
+    assert {body["spec"]["ingress_class_name"]: body["depends_on"] for body in objects} == {name: [release] for name, release in release_by_class.items()}

@@ -4,8 +4,8 @@ chart charts/dualstack-gateways holding that family's GatewayClass, EnvoyProxies
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from constructs import Construct
 
@@ -21,7 +21,38 @@ from dualstack_aks.model.ingress import IngressRelease, release_values, render_v
 from dualstack_aks.model.names import ENVOY_GATEWAY
 
 # Every release: rolled back whole on failure, and Terraform waits until its workloads are ready.
-HELM_OPTIONS: dict[str, Any] = {"atomic": True, "cleanup_on_fail": True, "wait": True, "timeout": 900, "max_history": 10}
+
+
+def helm_release(
+    scope: Construct,
+    id_: str,
+    *,
+    name: str,
+    namespace: str,
+    chart: str,
+    values: str,
+    repository: str | None = None,
+    version: str | None = None,
+    depends_on: Sequence[ITerraformDependable] | None = None,
+) -> Release:
+    """A Helm release as every release here is installed: atomic, waited for, rolled back on failure."""
+    return Release(
+        scope,
+        id_,
+        name=name,
+        namespace=namespace,
+        repository=repository,
+        chart=chart,
+        version=version,
+        values=[values],
+        depends_on=list(depends_on) if depends_on else None,
+        atomic=True,
+        cleanup_on_fail=True,
+        wait=True,
+        timeout=900,
+        max_history=10,
+    )
+
 
 ACCESS_READY_ANNOTATION = "dualstack-aks/access-ready-at"
 
@@ -60,7 +91,7 @@ class Ingress(Construct):
         controller: list[ITerraformDependable] = []
         if props.controller == ENVOY_GATEWAY:
             controller.append(
-                Release(
+                helm_release(
                     self,
                     "release_envoy_gateway",
                     name=CONTROLLER_RELEASE,
@@ -68,25 +99,23 @@ class Ingress(Construct):
                     repository=props.chart_repository,
                     chart=props.chart,
                     version=props.chart_version,
-                    values=[render_values(controller_values())],
-                    **HELM_OPTIONS,
+                    values=render_values(controller_values()),
                 )
             )
         for release in props.releases:
             addresses = self._public_ip_addresses(release)
             if props.controller == ENVOY_GATEWAY:
-                self.releases[release.variant] = Release(
+                self.releases[release.variant] = helm_release(
                     self,
                     f"release_{release.variant.replace('-', '_')}",
                     name=release.names.release,
                     namespace=namespace,
                     chart=OBJECTS_CHART,
-                    values=[render_values(gateway_objects(release, props.namespace, addresses))],
+                    values=render_values(gateway_objects(release, props.namespace, addresses)),
                     depends_on=controller,
-                    **HELM_OPTIONS,
                 )
             else:
-                self.releases[release.variant] = Release(
+                self.releases[release.variant] = helm_release(
                     self,
                     f"release_{release.variant.replace('-', '_')}",
                     name=release.names.release,
@@ -94,8 +123,7 @@ class Ingress(Construct):
                     repository=props.chart_repository,
                     chart=props.chart,
                     version=props.chart_version,
-                    values=[render_values(release_values(release, addresses))],
-                    **HELM_OPTIONS,
+                    values=render_values(release_values(release, addresses)),
                 )
 
         self.serving: dict[str, list[ITerraformDependable]] = {

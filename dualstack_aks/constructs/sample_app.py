@@ -8,9 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from constructs import Construct
 
-from dualstack_aks.constructs.ingress import HELM_OPTIONS
+from dualstack_aks.constructs.ingress import helm_release
 from dualstack_aks.engine.core import ITerraformDependable
-from dualstack_aks.engine.helm import Release
 from dualstack_aks.engine.kubernetes import (
     DeploymentV1,
     DeploymentV1Metadata,
@@ -120,6 +119,8 @@ class SampleApp(Construct):
                 self,
                 f"ingress_{ingress_class.replace('-', '_')}",
                 metadata=IngressV1Metadata(name=f"{APP_NAME}-{ingress_class}", namespace=namespace_name, labels=labels),
+                # The class's controller validates Ingress objects in its admission webhook: it must be up first.
+                depends_on=list(routes_after[ingress_class]),
                 spec=IngressV1Spec(
                     ingress_class_name=ingress_class,
                     rule=[
@@ -145,24 +146,21 @@ class SampleApp(Construct):
             )
         for route in props.routes:
             name = f"{APP_NAME}-{route.gateway_class}"
-            Release(
+            helm_release(
                 self,
                 f"route_{route.gateway_class.replace('-', '_')}",
                 name=name,
                 namespace=namespace_name,
                 chart=OBJECTS_CHART,
-                values=[
-                    render_values(
-                        echo_route(
-                            name=name,
-                            namespace=props.namespace,
-                            parents=route.gateways,
-                            parent_namespace=route.gateway_namespace,
-                            hosts=props.hosts,
-                            service=APP_NAME,
-                        )
+                values=render_values(
+                    echo_route(
+                        name=name,
+                        namespace=props.namespace,
+                        parents=route.gateways,
+                        parent_namespace=route.gateway_namespace,
+                        hosts=props.hosts,
+                        service=APP_NAME,
                     )
-                ],
-                depends_on=list(routes_after[route.gateway_class]),
-                **HELM_OPTIONS,
+                ),
+                depends_on=routes_after[route.gateway_class],
             )

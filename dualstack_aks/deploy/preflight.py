@@ -73,7 +73,7 @@ def _backend_problems(command: str, require_remote_state: bool, config: Config, 
     if require_remote_state:
         return [
             f"{config_path} keeps state locally, which a CI runner discards: set backend.type: azurerm "
-            "(README, Deploy and review) or point DUALSTACK_CONFIG at a config that does"
+            "(docs/deploy.md) or point DUALSTACK_CONFIG at a config that does"
         ]
     return []
 

@@ -73,6 +73,3 @@ class IngressStack(TerraformStack):
             ),
         )
         self.sample_app = SampleApp(self, "sample_app", region.sample_app, routes_after=self.ingress.serving) if region.sample_app else None
-        if self.sample_app:
-            # Its Ingress objects are validated by the controllers' admission webhooks; its HTTPRoutes need the CRDs.
-            self.sample_app.node.add_dependency(self.ingress)
