@@ -141,7 +141,7 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed grap
 	$(BIN)/python -m pytest
 
 scan: synth $(CHECKOV_VENV)/.installed
-	$(CHECKOV) --config-file .checkov.yaml -d cdktf.out
+	$(BIN)/python -m dualstack_aks scan --checkov $(CHECKOV)
 
 snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update

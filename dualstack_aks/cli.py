@@ -284,6 +284,22 @@ def bootstrap_state(config_option: str | None, outdir: str | None) -> int:
     return 0
 
 
+@cli.command()
+@outdir_option
+@click.option("--checkov", default=lambda: os.environ.get("CHECKOV", "checkov"), show_default="$CHECKOV", help="the pinned checkov")
+def scan(outdir: str | None, checkov: str) -> int:
+    """Run checkov on the synthesized stacks (skips and their reasons: .checkov.yaml)."""
+    import tempfile
+
+    from dualstack_aks.deploy.scan import run_checkov, scannable_copy
+
+    with tempfile.TemporaryDirectory(prefix="dualstack-aks-scan-") as folder:
+        result = run_checkov(checkov, scannable_copy(Path(_outdir(outdir)), Path(folder) / "cdktf.out"), Path(".checkov.yaml"))
+    print(result.stdout, end="")
+    print(result.stderr, end="", file=sys.stderr)
+    return result.returncode
+
+
 @cli.command("chart-keys")
 @click.argument("chart_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def chart_keys(chart_dir: Path) -> int:

@@ -1,7 +1,5 @@
-"""The Terraform versions the project supports, which the deploy preflight checks.
-
-Not yet written into the stacks as `terraform.required_version`: the pinned checkov (3.3.30) cannot
-parse a cdk.tf.json holding it and would scan nothing (bridgecrewio/checkov#7454)."""
+"""The Terraform versions the project supports: every stack's `terraform.required_version`, and
+what the deploy preflight checks the installed Terraform against."""
 
 from __future__ import annotations
 

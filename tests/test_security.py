@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from dualstack_aks.deploy.scan import run_checkov, scannable_copy
 from dualstack_aks.model.config import Security
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
 from dualstack_aks.output.reader import read_stacks
@@ -26,6 +26,7 @@ from dualstack_aks.policy.rules import (
     RULES,
     SUBNET,
 )
+from dualstack_aks.terraform_version import REQUIRED_VERSION
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, only
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO / ".venv/checkov/bin/checkov"))
@@ -35,10 +36,12 @@ CHECKOV_CONFIG = REPO / ".checkov.yaml"
 def test_checkov_passes_every_shipped_config(synthesize, tmp_path):
     assert CHECKOV.exists(), f"{CHECKOV} is missing: `make test` installs it (requirements-checkov.txt)"
     for config_path in SHIPPED_CONFIGS:
-        outdir, _ = synthesize(load_config(config_path))
-        shutil.copytree(outdir, tmp_path / config_id(config_path))
-    result = subprocess.run([str(CHECKOV), "--config-file", str(CHECKOV_CONFIG), "-d", str(tmp_path), "-o", "json"], capture_output=True, text=True)
+        outdir, stacks = synthesize(load_config(config_path))
+        assert {stack["terraform"]["required_version"] for stack in stacks.values()} == {REQUIRED_VERSION}
+        scannable_copy(outdir, tmp_path / config_id(config_path))
+    result = run_checkov(str(CHECKOV), tmp_path, CHECKOV_CONFIG, "-o", "json")
     report = json.loads(result.stdout)
+    assert report["summary"]["parsing_errors"] == 0, "checkov scanned nothing: see dualstack_aks/deploy/scan.py"
     summary = report["summary"]
     failed = [f"{check['check_id']} {check['resource']} ({check['file_path']})" for check in report["results"]["failed_checks"]]
     assert failed == [] and summary["failed"] == 0

@@ -20,9 +20,9 @@ DEFAULT_OUTDIR = "cdktf.state.out"
 
 def build_state_app(config: Config, outdir: str) -> App:
     """The App holding the state stack, with a local backend beside the other stacks' local state."""
-    from dualstack_aks.engine.core import App, LocalBackend
-    from dualstack_aks.model.deployment import home_region
-    from dualstack_aks.stacks.app import LOCAL_STATE_DIR
+    from dualstack_aks.engine.core import App
+    from dualstack_aks.model.deployment import LocalBackendSpec, home_region
+    from dualstack_aks.stacks.app import add_terraform_settings
     from dualstack_aks.stacks.state_stack import StateStack, StateStackProps
 
     app = App(outdir=outdir, stack_traces=False)
@@ -40,5 +40,5 @@ def build_state_app(config: Config, outdir: str) -> App:
             tags={"purpose": "terraform-state", **config.tags},
         ),
     )
-    LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{STATE_STACK}.tfstate")
+    add_terraform_settings(stack, STATE_STACK, LocalBackendSpec())
     return app

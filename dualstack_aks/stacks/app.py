@@ -20,6 +20,7 @@ from dualstack_aks.model.deployment import (
 from dualstack_aks.stacks.global_stack import GlobalStack
 from dualstack_aks.stacks.ingress_stack import IngressStack
 from dualstack_aks.stacks.region_stack import GlobalAttachments, RegionStack
+from dualstack_aks.terraform_version import REQUIRED_VERSION
 
 # cdktf runs Terraform in cdktf.out/stacks/<stack>/; local state lives outside cdktf.out and
 # the path stays relative so the JSON is machine-independent.
@@ -39,7 +40,9 @@ class BuiltApp:
     regions: dict[str, RegionStacks]
 
 
-def add_backend(stack: TerraformStack, name: str, backend: LocalBackendSpec | AzurermBackendSpec) -> None:
+def add_terraform_settings(stack: TerraformStack, name: str, backend: LocalBackendSpec | AzurermBackendSpec) -> None:
+    """The stack's state backend, and the Terraform versions it may run on (preflight checks the same range)."""
+    stack.add_override("terraform.required_version", REQUIRED_VERSION)
     if isinstance(backend, AzurermBackendSpec):
         AzurermBackend(
             stack,
@@ -57,7 +60,7 @@ def add_backend(stack: TerraformStack, name: str, backend: LocalBackendSpec | Az
 def build_app(deployment: Deployment, outdir: str) -> BuiltApp:
     app = App(outdir=outdir, stack_traces=False)
     global_stack = GlobalStack(app, deployment.global_, deployment.subscription_id)
-    add_backend(global_stack, deployment.global_.stack, deployment.backend)
+    add_terraform_settings(global_stack, deployment.global_.stack, deployment.backend)
     attachments = GlobalAttachments(
         container_registry_id=global_stack.registry.registry_id,
         traffic_manager_ids=global_stack.dns.traffic_manager_ids,
@@ -70,10 +73,10 @@ def build_app(deployment: Deployment, outdir: str) -> BuiltApp:
     for region in deployment.regions:
         infra = RegionStack(app, region, attachments, deployment.subscription_id)
         infra.add_dependency(global_stack)
-        add_backend(infra, region.stack, deployment.backend)
+        add_terraform_settings(infra, region.stack, deployment.backend)
         # The wait's id makes the ingress stack start after the region stack's grants have taken effect.
         ingress = IngressStack(app, region, deployment.ingress_chart, deployment.kubelogin_mode, deployment.subscription_id, infra.access_ready.id)
         ingress.add_dependency(infra)
-        add_backend(ingress, region.ingress_stack, deployment.backend)
+        add_terraform_settings(ingress, region.ingress_stack, deployment.backend)
         regions[region.name] = RegionStacks(infra=infra, ingress=ingress)
     return BuiltApp(app=app, global_stack=global_stack, regions=regions)
