@@ -91,11 +91,12 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	touch $@
 
 # The root package.json: the cdktf CLI and the Gateway API validators the tests run, whatever the engine.
-node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+# Only the venv's npm is needed (order-only), so a newer venv does not reinstall them.
+node_modules/.installed: package.json package-lock.json | $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/package-lock.json $(VENV)/.installed
+engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/package-lock.json | $(VENV)/.installed
 	$(BIN)/npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error
 	touch $@
 
