@@ -173,8 +173,13 @@ bootstrap-state: $(VENV)/.installed $(CLI_INSTALLED)
 # RECORD=1 writes bench/results.json and the tables in docs/performance.md instead, to be committed.
 RECORD ?=
 STRICT ?=
+# Every installed engine in turn, each against its own plain-import baseline (make install ENGINE=cdktn adds it).
 bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py $(if $(RECORD),--record) $(if $(STRICT),--strict)
+	@status=0; for venv in $(VENV_cdktf) $(VENV_cdktn); do \
+	  [ -x $$venv/bin/python ] || continue; \
+	  engine=$$( [ $$venv = $(VENV_cdktn) ] && echo cdktn || echo cdktf ); \
+	  DUALSTACK_ENGINE=$$engine $$venv/bin/python bench/run.py $(if $(RECORD),--record) $(if $(STRICT),--strict) || status=$$?; \
+	done; exit $$status
 
 # .cdktf.out.new-*/.old-*: staging folders of older versions, which swapped the whole directory.
 clean:

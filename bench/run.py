@@ -318,6 +318,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+DEFAULT_ENGINE = "cdktf"
+
+
+def results_path(path: Path, engine: str) -> Path:
+    """The results file of an engine: bench/results.json for cdktf, bench/results-cdktn.json beside it."""
+    return path if engine == DEFAULT_ENGINE else path.with_name(path.name.replace("results", f"results-{engine}", 1))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-configs-") as config_dir:
@@ -357,10 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     for target in targets:
         print(f"{verdict(target)}  {target['target']}: {target['value']}")
 
-    out = RECORDED_RESULTS if args.record else LOCAL_RESULTS
+    out = results_path(RECORDED_RESULTS if args.record else LOCAL_RESULTS, engine.name)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {out.relative_to(REPO)}")
-    if args.record:
+    # docs/performance.md shows the default engine's figures; another engine's stay in its results file.
+    if args.record and engine.name == DEFAULT_ENGINE:
         document = PERFORMANCE_DOC.read_text(encoding="utf-8")
         PERFORMANCE_DOC.write_text(replace_marked(document, DOC_START, DOC_END, performance_markdown(results), PERFORMANCE_DOC.name), encoding="utf-8")
         print(f"written: {PERFORMANCE_DOC.relative_to(REPO)}")
