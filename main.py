@@ -14,6 +14,9 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        status = main()
     except KeyboardInterrupt:  # before the command's own handlers are in place
         sys.exit(130)
+    from dualstack_aks.cli import exit_quietly
+
+    exit_quietly(status)

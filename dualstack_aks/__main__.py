@@ -1,7 +1,5 @@
 """python -m dualstack_aks <command>: see cli.py."""
 
-import sys
+from dualstack_aks.cli import exit_quietly, main
 
-from dualstack_aks.cli import main
-
-sys.exit(main())
+exit_quietly(main())

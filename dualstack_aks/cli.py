@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any, NoReturn
 
 import click
 
@@ -42,6 +43,7 @@ def load_or_report(option: str | None) -> tuple[str, Config | None]:
 
 
 _received: list[int] = []
+TERMINATION_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -49,10 +51,17 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def raise_on_termination() -> None:
-    """Ctrl-C, SIGTERM and SIGHUP end the synth cleanly, through the same handlers."""
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _interrupt)
+def raise_on_termination() -> dict[int, Any]:
+    """Ctrl-C, SIGTERM and SIGHUP end the synth cleanly, through the same handlers; returns the handlers before."""
+    return {signum: signal.signal(signum, _interrupt) for signum in TERMINATION_SIGNALS}
+
+
+def exit_quietly(status: int) -> NoReturn:
+    """Exit a process whose command is done: a signal during jsii's shutdown (an atexit wait for
+    node) then just ends it, as the output is complete; raising there would print a traceback."""
+    for signum in TERMINATION_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    sys.exit(status)
 
 
 def was_interrupted() -> bool:
@@ -92,12 +101,19 @@ def cli() -> None:
 @outdir_option
 def synth(config_option: str | None, outdir: str | None) -> int:
     """Synthesize every stack into the output directory and print a summary."""
+    previous_handlers = raise_on_termination()
+    try:
+        return _synth(config_option, _outdir(outdir))
+    finally:
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)
+
+
+def _synth(config_option: str | None, target: str) -> int:
     from dualstack_aks.engine import EngineMissing, NodeMissing, require_node, selected_engine
     from dualstack_aks.output.outdir import OutdirError
     from dualstack_aks.synth import synth_with_cdktf_cli_rules
 
-    raise_on_termination()
-    target = _outdir(outdir)
     path, config = load_or_report(config_option)
     if config is None:
         return EXIT_BAD_INPUT
