@@ -79,13 +79,18 @@ def test_the_comment_is_created_once_then_updated(gh, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == ["created the review comment", "updated review comment 123"]
 
 
-def test_drift_opens_then_updates_one_issue(gh, tmp_path):
-    outdir = changed(tmp_path / "cdktf.out", pending=True)
+def _publish_drift_without_then_with_an_open_issue(gh, outdir: Path) -> list[dict]:
+    """Run `publish drift` with no open drift issue, then with issue 42 open; the gh calls made."""
     gh()
     assert cli_main(["publish", "drift", "--repo", REPO_NAME, "--outdir", str(outdir), "--run-url", RUN]) == 0
     gh("42")
     assert cli_main(["publish", "drift", "--repo", REPO_NAME, "--outdir", str(outdir), "--run-url", RUN]) == 0
-    calls = gh()
+    return gh()
+
+
+def test_drift_opens_then_updates_one_issue(gh, tmp_path):
+    outdir = changed(tmp_path / "cdktf.out", pending=True)
+    calls = _publish_drift_without_then_with_an_open_issue(gh, outdir)
     assert requests(calls)[1:] == [
         ("POST", "repos/owner/repo/issues"),
         ("GET", "repos/owner/repo/issues?state=open&per_page=100"),
@@ -99,11 +104,7 @@ def test_drift_opens_then_updates_one_issue(gh, tmp_path):
 
 def test_a_clean_plan_closes_the_open_issue_and_opens_none(gh, tmp_path):
     outdir = changed(tmp_path / "cdktf.out", pending=False)
-    gh()
-    assert cli_main(["publish", "drift", "--repo", REPO_NAME, "--outdir", str(outdir), "--run-url", RUN]) == 0
-    gh("42")
-    assert cli_main(["publish", "drift", "--repo", REPO_NAME, "--outdir", str(outdir), "--run-url", RUN]) == 0
-    calls = gh()
+    calls = _publish_drift_without_then_with_an_open_issue(gh, outdir)
     assert requests(calls)[1:] == [
         ("GET", "repos/owner/repo/issues?state=open&per_page=100"),
         ("POST", "repos/owner/repo/issues/42/comments"),
