@@ -124,7 +124,7 @@ def _synth(config_option: str | None, target: str) -> int:
         # Imported here so that config and output directory errors answer without loading jsii.
         from dualstack_aks.synth import synthesize
 
-        synthesize(config, staging, source=path)
+        synthesize(config, staging, source=path, published_outdir=target)
 
     try:
         synth_with_cdktf_cli_rules(target, build, config_path=path)
@@ -289,7 +289,7 @@ def bootstrap_state(config_option: str | None, outdir: str | None) -> int:
         return EXIT_BAD_INPUT
     target = _outdir(outdir, DEFAULT_OUTDIR)
     try:
-        synth_with_cdktf_cli_rules(target, lambda staging: build_state_app(config, staging).synth(), config_path=path)
+        synth_with_cdktf_cli_rules(target, lambda staging: build_state_app(config, staging, published_outdir=target).synth(), config_path=path)
     except OutdirError as error:
         print(str(error), file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -43,6 +43,7 @@ GATEWAY_CLASSES = "gatewayClasses"
 ENVOY_PROXIES = "envoyProxies"
 GATEWAYS = "gateways"
 HTTP_ROUTES = "httpRoutes"
+HTTP_ROUTE_FILTERS = "httpRouteFilters"
 # EnvoyProxy spec.ipFamily -> the families of its Service (envoyproxy/gateway v1.9.0, proxy/resource_provider.go).
 ENVOY_SERVICE_FAMILIES = {"IPv4": ("IPv4",), "IPv6": ("IPv6",), "DualStack": ("IPv4", "IPv6")}
 

@@ -16,15 +16,16 @@ from dualstack_aks.output.outdir import OutdirError, synth_into
 CDKTF_CLI_HCL_VARIABLE = "SYNTH_HCL_OUTPUT"
 
 
-def synthesize(config: Config, outdir: str, source: str) -> None:
+def synthesize(config: Config, outdir: str, source: str, published_outdir: str | None = None) -> None:
     """Resolve the config, build the app and synth it into `outdir`, then check the security policy on the JSON it
     wrote; raise ConfigError (naming `source`) when the policy guard finds problems. `outdir` is a
-    private staging folder (output/outdir.py): nothing is published when this raises."""
+    private staging folder (output/outdir.py): nothing is published when this raises. `published_outdir`:
+    where the staging folder's content goes (default: `outdir`), which names the local state folder."""
     from dualstack_aks.output.reader import read_stacks
     from dualstack_aks.policy.guard import check_policy
     from dualstack_aks.stacks.app import build_app
 
-    build_app(resolve(config), outdir).app.synth()
+    build_app(resolve(config), outdir, published_outdir).app.synth()
     problems = check_policy(read_stacks(outdir), config.security.acknowledgements)
     if problems:
         raise ConfigError([f"{source}: {path}: {message}" for path, message in problems])

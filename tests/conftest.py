@@ -79,7 +79,8 @@ def synthesize(tmp_path_factory) -> Callable[..., tuple[Path, Synthesized]]:
     def run(config: Config, source: str = "config.yaml") -> tuple[Path, Synthesized]:
         key = config.model_dump_json()
         if key not in cache:
-            outdir = tmp_path_factory.mktemp("cdktf.out")
+            # Named as the default output folder, so the stacks' local state path is the default one.
+            outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
             synthesize_app(config, str(outdir), source=source)
             cache[key] = (outdir, read_stacks(outdir))
         return cache[key]

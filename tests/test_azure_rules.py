@@ -10,12 +10,12 @@ from datetime import date
 import pytest
 import yaml
 
-from dualstack_aks.constructs.global_dns import HEALTH_PROBE_HOST
 from dualstack_aks.constructs.ingress import ACCESS_READY_ANNOTATION
 from dualstack_aks.constructs.roles import PROPAGATION
 from dualstack_aks.deploy.preflight import check
 from dualstack_aks.model.config import ClusterSettings, Config
 from dualstack_aks.model.deployment import ALL_ZONES, resolve
+from dualstack_aks.model.health_probe import PROXY_PROBE_HOST
 from dualstack_aks.model.kubernetes_versions import TABLE_CHECKED, lifecycle_problem
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
 from dualstack_aks.model.regions import AZURE_REGION_CODES, REGIONS_WITH_ZONES
@@ -241,7 +241,7 @@ def test_per_family_health_each_family_of_each_region_has_its_own_probed_endpoin
     for profile in profiles.values():
         monitor = profile["monitor_config"]
         assert (profile["traffic_routing_method"], monitor["protocol"], monitor["path"]) == ("Performance", "HTTP", "/healthz")
-        assert monitor["custom_header"] == [{"name": "host", "value": HEALTH_PROBE_HOST}]
+        assert monitor["custom_header"] == [{"name": "host", "value": PROXY_PROBE_HOST}]
     a_record, aaaa_record = only(glob, "azurerm_dns_a_record"), only(glob, "azurerm_dns_aaaa_record")
     assert "azurerm_dns_cname_record" not in glob["resource"]
     assert (a_record["name"], aaaa_record["name"]) == ("app", "app")

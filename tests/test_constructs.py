@@ -127,6 +127,8 @@ def test_ingress_installs_one_release_per_planned_release(default_config, contro
             chart.chart,
             chart.version,
             deployment.regions[0].releases,
+            health_probe=deployment.regions[0].health_probe,
+            objects_chart="assets/dualstack-gateways/HASH" if controller == "envoy-gateway" else None,
             access_ready_at="2026-11-29T00:00:00Z",
         )
         stack = _synth(lambda scope, props=props: Ingress(scope, "ingress", props))

@@ -108,7 +108,10 @@ def test_both_engines_synthesize_the_same_resources(synthesize, tmp_path):
     python = VENVS[other] / "bin" / "python"
     if not python.is_file():
         pytest.skip(f"{other} is not installed (make install ENGINE={other}); CI installs both engines")
-    outdirs = {config_id(path): tmp_path / config_id(path) for path in SHIPPED_CONFIGS}
+    # Each named as the default output folder, so the local state paths are the ones this engine writes.
+    outdirs = {config_id(path): tmp_path / config_id(path) / "cdktf.out" for path in SHIPPED_CONFIGS}
+    for outdir in outdirs.values():
+        outdir.parent.mkdir()
     # The child finds its own Node.js and engine, not this process's.
     env = {name: value for name, value in os.environ.items() if name != "JSII_NODE"} | {
         ENGINE_VARIABLE: other,

@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 import yaml
 
-from dualstack_aks.contract import ENVOY_PROXIES, GATEWAY_CLASSES, GATEWAYS, HTTP_ROUTES, INTERNAL_ANNOTATION
-from dualstack_aks.model.gateway import OBJECTS_CHART
+from dualstack_aks.contract import ENVOY_PROXIES, GATEWAY_CLASSES, GATEWAYS, HTTP_ROUTE_FILTERS, HTTP_ROUTES, INTERNAL_ANNOTATION
+from dualstack_aks.model.gateway import is_objects_chart
 from dualstack_aks.model.loading import load_config
 from tests.conftest import EXAMPLES, REPO, config_with, helm_values, resources
 
@@ -25,7 +25,7 @@ ENVOY_GATEWAY = EXAMPLES / "envoy-gateway.yaml"
 CHART = REPO / "charts" / "dualstack-gateways"
 ENVOY_PROXY_SCHEMA = json.loads((REPO / "tests" / "schemas" / "envoyproxy-v1alpha1-subset.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = REPO / "tests" / "validate_gateway_api.mjs"
-LISTS = (GATEWAY_CLASSES, ENVOY_PROXIES, GATEWAYS, HTTP_ROUTES)
+LISTS = (GATEWAY_CLASSES, ENVOY_PROXIES, GATEWAYS, HTTP_ROUTE_FILTERS, HTTP_ROUTES)
 # The Envoy Gateway layouts: twin (NAT64), the mirror (NAT46), one dual-stack Gateway, no internal load balancers.
 VARIANTS = {
     "twin": {},
@@ -44,7 +44,7 @@ def layouts(synthesize) -> dict[str, dict[str, dict]]:
 def _chart_values(stacks: dict[str, dict]) -> list[dict]:
     """The values of every release of the local chart, in every ingress stack."""
     return [
-        yaml.safe_load(release["values"][0]) for stack in stacks.values() for release in resources(stack, "helm_release") if release["chart"] == OBJECTS_CHART
+        yaml.safe_load(release["values"][0]) for stack in stacks.values() for release in resources(stack, "helm_release") if is_objects_chart(release["chart"])
     ]
 
 
@@ -171,7 +171,9 @@ def test_gateways_use_their_own_envoy_proxy_and_the_echo_routes_reach_every_gate
             by_class.setdefault(gateway["spec"]["gatewayClassName"], set()).add(gateway["metadata"]["name"])
         assert by_class == {"eg-ipv4": {"gateway-ipv4", "gateway-ipv4-internal"}, "eg-ipv6": {"gateway-ipv6", "gateway-ipv6-internal"}}
         region = stack_name.removeprefix("ingress-")
-        for route in _objects(one, HTTP_ROUTES):
+        echo_routes = [route for route in _objects(one, HTTP_ROUTES) if route["metadata"]["name"].startswith("echo-")]
+        assert len(echo_routes) == 2
+        for route in echo_routes:
             gateway_class = route["metadata"]["name"].removeprefix("echo-")
             assert {parent["name"] for parent in route["spec"]["parentRefs"]} == by_class[gateway_class]
             assert route["spec"]["hostnames"] == ["app.eg.example.com", f"{region}.eg.example.com", f"{region}.internal.eg.example.com"]

@@ -24,7 +24,7 @@ def config():
 
 @pytest.fixture(scope="module")
 def stack(config, tmp_path_factory) -> dict:
-    outdir = tmp_path_factory.mktemp("cdktf.state.out")
+    outdir = tmp_path_factory.mktemp("synth") / "cdktf.state.out"
     build_state_app(config, str(outdir)).synth()
     return json.loads((outdir / "stacks" / STATE_STACK / "cdk.tf.json").read_text())
 

@@ -24,8 +24,8 @@ from dualstack_aks.engine.azurerm import (
     TrafficManagerProfileMonitorConfig,
     TrafficManagerProfileMonitorConfigCustomHeader,
 )
+from dualstack_aks.model.health_probe import HealthProbe
 
-HEALTH_PROBE_HOST = "traffic-manager-probe.invalid"
 # family -> alias record class of the global name
 _GLOBAL_RECORDS = {"ipv4": DnsARecord, "ipv6": DnsAaaaRecord}
 
@@ -37,6 +37,7 @@ class GlobalDnsProps:
     global_record: str
     ttl: int
     families: tuple[str, ...]  # each gets a profile and a global record
+    health_probe: HealthProbe  # every region's public entry of each family answers it (model/health_probe.py)
     traffic_manager_names: dict[str, str]  # family -> profile name
     traffic_manager_dns_names: dict[str, str]  # family -> label under trafficmanager.net
     resource_group_name: str
@@ -61,13 +62,11 @@ class GlobalDns(Construct):
                 resource_group_name=props.resource_group_name,
                 traffic_routing_method="Performance",
                 dns_config=TrafficManagerProfileDnsConfig(relative_name=props.traffic_manager_dns_names[family], ttl=60),
-                # ingress-nginx answers /healthz with 200 on its catch-all server only, so the probe
-                # sends a Host that no Ingress can serve (.invalid is reserved, RFC 2606).
                 monitor_config=TrafficManagerProfileMonitorConfig(
-                    protocol="HTTP",
-                    port=80,
-                    path="/healthz",
-                    custom_header=[TrafficManagerProfileMonitorConfigCustomHeader(name="host", value=HEALTH_PROBE_HOST)],
+                    protocol=props.health_probe.protocol,
+                    port=props.health_probe.port,
+                    path=props.health_probe.path,
+                    custom_header=[TrafficManagerProfileMonitorConfigCustomHeader(name="host", value=props.health_probe.host)],
                     interval_in_seconds=30,
                     timeout_in_seconds=10,
                     tolerated_number_of_failures=3,

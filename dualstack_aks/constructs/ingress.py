@@ -16,7 +16,8 @@ from dualstack_aks.engine.kubernetes import (
     NamespaceV1,
     NamespaceV1Metadata,
 )
-from dualstack_aks.model.gateway import CONTROLLER_RELEASE, OBJECTS_CHART, controller_values, gateway_objects
+from dualstack_aks.model.gateway import CONTROLLER_RELEASE, controller_values, gateway_objects
+from dualstack_aks.model.health_probe import HealthProbe
 from dualstack_aks.model.ingress import IngressRelease, release_values, render_values
 from dualstack_aks.model.names import ENVOY_GATEWAY
 
@@ -65,7 +66,16 @@ class IngressProps:
     chart: str
     chart_version: str
     releases: tuple[IngressRelease, ...]
+    health_probe: HealthProbe  # each public entry answers it (model/health_probe.py)
+    objects_chart: str | None  # envoy-gateway: the local chart's path as seen from the stack folder (a TerraformAsset)
     access_ready_at: str  # the region stack's wait for role propagation (its time_sleep id, a timestamp)
+
+
+def objects_chart_path(objects_chart: str | None) -> str:
+    """The local chart's path for a release of Gateway API objects; only the Envoy Gateway layout has one."""
+    if objects_chart is None:
+        raise ValueError("Gateway API objects need the local chart charts/dualstack-gateways: pass its asset path (objects_chart)")
+    return objects_chart
 
 
 class Ingress(Construct):
@@ -110,8 +120,8 @@ class Ingress(Construct):
                     f"release_{release.variant.replace('-', '_')}",
                     name=release.names.release,
                     namespace=namespace,
-                    chart=OBJECTS_CHART,
-                    values=render_values(gateway_objects(release, props.namespace, addresses)),
+                    chart=objects_chart_path(props.objects_chart),
+                    values=render_values(gateway_objects(release, props.namespace, addresses, props.health_probe)),
                     depends_on=controller,
                 )
             else:

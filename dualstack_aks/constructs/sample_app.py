@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from constructs import Construct
 
-from dualstack_aks.constructs.ingress import helm_release
+from dualstack_aks.constructs.ingress import helm_release, objects_chart_path
 from dualstack_aks.engine.core import ITerraformDependable
 from dualstack_aks.engine.kubernetes import (
     DeploymentV1,
@@ -46,16 +46,24 @@ from dualstack_aks.engine.kubernetes import (
     ServiceV1SpecPort,
 )
 from dualstack_aks.model.deployment import SampleAppSpec
-from dualstack_aks.model.gateway import OBJECTS_CHART, echo_route
+from dualstack_aks.model.gateway import echo_route
 from dualstack_aks.model.ingress import render_values
 
 APP_NAME = "echo"
 
 
 class SampleApp(Construct):
-    """`routes_after`: per GatewayClass, what its HTTPRoute release waits for (the CRDs and the Gateways)."""
+    """`routes_after`: per GatewayClass, what its HTTPRoute release waits for (the CRDs and the Gateways);
+    `objects_chart`: the local chart's path from the stack folder, which the HTTPRoute releases install."""
 
-    def __init__(self, scope: Construct, id_: str, props: SampleAppSpec, routes_after: Mapping[str, Sequence[ITerraformDependable]]):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        props: SampleAppSpec,
+        routes_after: Mapping[str, Sequence[ITerraformDependable]],
+        objects_chart: str | None = None,
+    ):
         super().__init__(scope, id_)
         labels = {"app.kubernetes.io/name": APP_NAME}
         # Each attribute read is a jsii round trip: read the reference once and reuse its token.
@@ -151,7 +159,7 @@ class SampleApp(Construct):
                 f"route_{route.gateway_class.replace('-', '_')}",
                 name=name,
                 namespace=namespace_name,
-                chart=OBJECTS_CHART,
+                chart=objects_chart_path(objects_chart),
                 values=render_values(
                     echo_route(
                         name=name,

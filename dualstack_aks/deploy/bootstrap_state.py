@@ -18,8 +18,9 @@ STATE_STACK = "state-backend"
 DEFAULT_OUTDIR = "cdktf.state.out"
 
 
-def build_state_app(config: Config, outdir: str) -> App:
-    """The App holding the state stack, with a local backend beside the other stacks' local state."""
+def build_state_app(config: Config, outdir: str, published_outdir: str | None = None) -> App:
+    """The App holding the state stack, with a local backend beside the other stacks' local state;
+    synthesized into `outdir`, published to `published_outdir` (default: `outdir`)."""
     from dualstack_aks.engine.core import App
     from dualstack_aks.model.deployment import LocalBackendSpec, home_region
     from dualstack_aks.stacks.app import add_terraform_settings
@@ -40,5 +41,5 @@ def build_state_app(config: Config, outdir: str) -> App:
             tags={"purpose": "terraform-state", **config.tags},
         ),
     )
-    add_terraform_settings(stack, STATE_STACK, LocalBackendSpec())
+    add_terraform_settings(stack, STATE_STACK, LocalBackendSpec(), published_outdir or outdir)
     return app

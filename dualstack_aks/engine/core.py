@@ -8,11 +8,13 @@ from dualstack_aks.engine import core_getattr
 if TYPE_CHECKING:
     from cdktf import (
         App,
+        AssetType,
         AzurermBackend,
         Fn,
         ITerraformDependable,
         LocalBackend,
         Postcondition,
+        TerraformAsset,
         TerraformResourceLifecycle,
         TerraformStack,
         Testing,

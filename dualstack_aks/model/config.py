@@ -256,6 +256,27 @@ class IngressSettings(_Model):
     )
 
 
+class HealthProbeSettings(_Model):
+    """What Traffic Manager asks each region's public entry of each family (docs/contracts.md, the health probe)."""
+
+    path: str = Field(
+        "/healthz",
+        pattern=r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,255}$",
+        description="HTTP path probed on port 80; with the default host the proxy itself answers it (ingress-nginx: /healthz only).",
+    )
+    host: DnsZoneName | None = Field(
+        None,
+        description="Host header of the probe: a name your app answers on every region's entry, so the probe covers the whole path to a "
+        "backend (default: a reserved name the proxy answers itself, proving the family's load balancer and proxy).",
+    )
+
+
+class EdgeSettings(_Model):
+    """The public entry of every region and how the global layer judges its health."""
+
+    health_probe: HealthProbeSettings = Field(default_factory=HealthProbeSettings, description="Traffic Manager's per-family health probe.")
+
+
 class SampleAppSettings(_Model):
     """An echo app behind every IngressClass, to prove the NAT64/NAT46 path after deploy."""
 
@@ -341,6 +362,7 @@ class Config(_Model):
     cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="AKS settings.")
     dns: Dns = Field(description="DNS names.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Ingress pair (ingress-nginx or Envoy Gateway).")
+    edge: EdgeSettings = Field(default_factory=EdgeSettings, description="Public entry and its health probe.")
     registry_region: AzureRegion | None = Field(
         None, description="Home region of the container registry (default: the first region); the others get geo-replicas."
     )

@@ -19,6 +19,7 @@ from dualstack_aks.model.addresses import (
 )
 from dualstack_aks.model.config import ClusterSettings, Config, NodePool, RegionSettings
 from dualstack_aks.model.gateway import CONTROLLER_CHART, CONTROLLER_REPOSITORY, CONTROLLER_VERSION
+from dualstack_aks.model.health_probe import PROXY_PROBE_HOST, HealthProbe
 from dualstack_aks.model.ingress import (
     IP_FAMILY,
     IngressRelease,
@@ -167,6 +168,7 @@ class RegionDeployment:
     fqdn: str
     private_fqdn: str
     sample_app: SampleAppSpec | None
+    health_probe: HealthProbe  # the public entries answer it (model/health_probe.py)
     tags: dict[str, str]
 
     @property
@@ -192,6 +194,7 @@ class GlobalDeployment:
     registry_zone_redundant_regions: tuple[str, ...]
     registry_public_network_access: bool
     registry_allowed_ip_ranges: tuple[str, ...]
+    health_probe: HealthProbe  # what the Traffic Manager profiles ask every public entry
     tags: dict[str, str]
 
 
@@ -350,8 +353,14 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
         )
         if sample.enabled
         else None,
+        health_probe=health_probe(config),
         tags={**tags, "region": settings.name},
     )
+
+
+def health_probe(config: Config) -> HealthProbe:
+    probe = config.edge.health_probe
+    return HealthProbe(path=probe.path, host=probe.host or PROXY_PROBE_HOST)
 
 
 def allocate_regions(config: Config) -> list[RegionAddresses]:
@@ -402,6 +411,7 @@ def resolve(config: Config) -> Deployment:
             registry_zone_redundant_regions=tuple(region.name for region in config.regions if len(zones_of(config, region)) > 1),
             registry_public_network_access=config.security.registry_public_network_access,
             registry_allowed_ip_ranges=tuple(config.security.registry_allowed_ip_ranges),
+            health_probe=health_probe(config),
             tags=tags,
         ),
         regions=regions,

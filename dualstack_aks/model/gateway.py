@@ -9,6 +9,7 @@ ingress-nginx values.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from dualstack_aks.contract import (
@@ -17,6 +18,7 @@ from dualstack_aks.contract import (
     FAMILIES_LABEL,
     GATEWAY_CLASSES,
     GATEWAYS,
+    HTTP_ROUTE_FILTERS,
     HTTP_ROUTES,
     INTERNAL_ANNOTATION,
     INTERNAL_SUBNET_ANNOTATION,
@@ -24,6 +26,7 @@ from dualstack_aks.contract import (
     address_annotation,
     deep_merge,
 )
+from dualstack_aks.model.health_probe import HEALTHY_STATUS, HealthProbe
 from dualstack_aks.model.ingress import IP_FAMILY, VALUES_DIR, IngressRelease, load_values, public_pinning
 
 GATEWAY_VALUES_DIR = VALUES_DIR / "envoy-gateway"
@@ -32,8 +35,17 @@ CONTROLLER_CHART = "gateway-helm"
 CONTROLLER_REPOSITORY = "oci://docker.io/envoyproxy"
 CONTROLLER_VERSION = "v1.9.0"
 CONTROLLER_RELEASE = "envoy-gateway"
-# cdktf runs Terraform in cdktf.out/stacks/<stack>/: the chart shipped in this repository, machine-independent.
-OBJECTS_CHART = "../../../charts/dualstack-gateways"
+# The local chart; each ingress stack copies it into its own folder of the output (a TerraformAsset), so the
+# release's chart path resolves from the stack folder wherever the output directory is.
+OBJECTS_CHART_SOURCE = Path(__file__).resolve().parents[2] / "charts" / "dualstack-gateways"
+OBJECTS_CHART_ASSET = "dualstack-gateways"
+
+
+def is_objects_chart(chart: str) -> bool:
+    """A release's `chart` is the local chart's copy in the stack folder (assets/<asset>/<content hash>)."""
+    return chart.startswith(f"assets/{OBJECTS_CHART_ASSET}/")
+
+
 GATEWAY_API_GROUP = "gateway.networking.k8s.io"
 ENVOY_GATEWAY_GROUP = "gateway.envoyproxy.io"
 ENVOY_PROXY_API_VERSION = f"{ENVOY_GATEWAY_GROUP}/v1alpha1"
@@ -43,6 +55,8 @@ ENVOY_IP_FAMILY = {tuple(family.lower() for family in families): ip_family for i
 # Pod labels Envoy Gateway puts on each Gateway's Envoy pods (internal/gatewayapi/translator.go).
 OWNING_GATEWAY_NAME = "gateway.envoyproxy.io/owning-gateway-name"
 OWNING_GATEWAY_NAMESPACE = "gateway.envoyproxy.io/owning-gateway-namespace"
+# The plain HTTP listener of every Gateway (port 80): where the health probe arrives.
+HTTP_LISTENER = "http"
 
 
 def controller_values() -> dict[str, Any]:
@@ -103,7 +117,7 @@ def _gateway(release: IngressRelease, name: str, namespace: str) -> dict[str, An
             "gatewayClassName": release.names.ingress_class,
             "infrastructure": {"parametersRef": {"group": ENVOY_GATEWAY_GROUP, "kind": "EnvoyProxy", "name": name}},
             "listeners": [
-                {"name": "http", "protocol": "HTTP", "port": 80, "allowedRoutes": every_namespace},
+                {"name": HTTP_LISTENER, "protocol": "HTTP", "port": 80, "allowedRoutes": every_namespace},
                 {
                     "name": "https",
                     "protocol": "HTTPS",
@@ -116,11 +130,43 @@ def _gateway(release: IngressRelease, name: str, namespace: str) -> dict[str, An
     }
 
 
-def gateway_objects(release: IngressRelease, namespace: str, public_ip_addresses: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+def _health_probe_answer(gateway: str, namespace: str, release: IngressRelease, probe: HealthProbe) -> dict[str, list[dict[str, Any]]]:
+    """The public Gateway answers Traffic Manager's probe itself: Envoy Gateway builds virtual hosts only
+    from route hostnames (internal/xds/translator/translator.go around 594 at v1.9.0), so without this
+    route every probe gets 404, every endpoint is Degraded and Traffic Manager fails open. The answer
+    is Envoy Gateway's direct response filter (api/v1alpha1/httproutefilter_types.go at v1.9.0), which
+    must live in the route's namespace (internal/gatewayapi/filters.go:827-830)."""
+    name = f"{gateway}-health-probe"
+    route_filter = {
+        "apiVersion": ENVOY_PROXY_API_VERSION,
+        "kind": "HTTPRouteFilter",
+        "metadata": {"name": name, "namespace": namespace, "labels": _labels(release)},
+        "spec": {"directResponse": {"statusCode": HEALTHY_STATUS, "contentType": "text/plain", "body": {"type": "Inline", "inline": "ok"}}},
+    }
+    route = {
+        "apiVersion": GATEWAY_API_VERSION,
+        "kind": "HTTPRoute",
+        "metadata": {"name": name, "namespace": namespace, "labels": _labels(release)},
+        "spec": {
+            "parentRefs": [{"group": GATEWAY_API_GROUP, "kind": "Gateway", "namespace": namespace, "name": gateway, "sectionName": HTTP_LISTENER}],
+            "hostnames": [probe.host],
+            "rules": [
+                {
+                    "matches": [{"path": {"type": "Exact", "value": probe.path}}],
+                    "filters": [{"type": "ExtensionRef", "extensionRef": {"group": ENVOY_GATEWAY_GROUP, "kind": "HTTPRouteFilter", "name": name}}],
+                }
+            ],
+        },
+    }
+    return {HTTP_ROUTE_FILTERS: [route_filter], HTTP_ROUTES: [route]}
+
+
+def gateway_objects(release: IngressRelease, namespace: str, public_ip_addresses: dict[str, str], health_probe: HealthProbe) -> dict[str, list[dict[str, Any]]]:
     """One family's (or the dual-stack) GatewayClass, and a Gateway with its EnvoyProxy per load
     balancer: the public one pinned to the static public IP(s), the internal one to the static
     private address(es), as the ingress-nginx Services are. `public_ip_addresses` (family ->
-    address) is needed only by a dual-stack release."""
+    address) is needed only by a dual-stack release. When the proxy answers the health probe, the
+    public Gateway gets the route that answers it (model/health_probe.py)."""
     names = release.names
     pinned = {names.release: public_pinning(release, public_ip_addresses)}
     if release.internal_subnet:
@@ -138,11 +184,14 @@ def gateway_objects(release: IngressRelease, namespace: str, public_ip_addresses
             "description": f"Envoy Gateway, {' + '.join(IP_FAMILY[f] for f in release.families)} ({release.role})",
         },
     }
-    return {
+    objects = {
         GATEWAY_CLASSES: [gateway_class],
         ENVOY_PROXIES: [_envoy_proxy(release, name, namespace, annotations) for name, annotations in pinned.items()],
         GATEWAYS: [_gateway(release, name, namespace) for name in pinned],
     }
+    if health_probe.answered_by_proxy:
+        objects.update(_health_probe_answer(names.release, namespace, release, health_probe))
+    return objects
 
 
 def echo_route(

@@ -30,8 +30,9 @@ from dualstack_aks.model.deployment import (
     private_zone,
     resolve,
 )
+from dualstack_aks.model.health_probe import INGRESS_NGINX_HEALTH_PATH
 from dualstack_aks.model.kubernetes_versions import lifecycle_problem
-from dualstack_aks.model.names import NAME_RULES, PRIVATE_LINK_ZONES
+from dualstack_aks.model.names import INGRESS_NGINX, NAME_RULES, PRIVATE_LINK_ZONES
 from dualstack_aks.model.regions import REGIONS_WITH_ZONES
 
 Problem = tuple[str, str]
@@ -57,6 +58,7 @@ def check_config(config: Config) -> list[Problem]:
     problems += _check_tags(config)
     problems += _check_namespaces(config)
     problems += _check_topology(config)
+    problems += _check_health_probe(config)
     space_problems = list(_check_address_space(config.address_space))
     if space_problems:
         return problems + space_problems  # without slots no region can be planned
@@ -135,6 +137,17 @@ def _check_settings(config: Config) -> Iterator[Problem]:
                 yield f"backend.{field}", "required when backend.type is azurerm"
     if backend.resource_group_name and not NAME_RULES["resource_group"][0].match(backend.resource_group_name):
         yield "backend.resource_group_name", f"{backend.resource_group_name!r} breaks Azure's rule: {NAME_RULES['resource_group'][1]}"
+
+
+def _check_health_probe(config: Config) -> Iterator[Problem]:
+    """The public entries must be able to answer Traffic Manager's probe (model/health_probe.py)."""
+    probe = config.edge.health_probe
+    if config.ingress.controller == INGRESS_NGINX and probe.host is None and probe.path != INGRESS_NGINX_HEALTH_PATH:
+        yield (
+            "edge.health_probe.path",
+            f"ingress-nginx answers the probe itself only at {INGRESS_NGINX_HEALTH_PATH}, got {probe.path!r}; keep "
+            f"{INGRESS_NGINX_HEALTH_PATH}, or set edge.health_probe.host to a name your app answers on that path",
+        )
 
 
 def _check_upgrade_channels(config: Config) -> Iterator[Problem]:

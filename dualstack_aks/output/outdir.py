@@ -24,6 +24,8 @@ from pathlib import Path
 
 MANIFEST = "manifest.json"
 STACK_FILE = "cdk.tf.json"
+# Folders the synth copies into a stack's folder (cdktf's TerraformAsset: stacks/<stack>/assets/<name>/<hash>/).
+ASSETS = "assets"
 # Temporary files of an unfinished publish start with this; the next publish removes them.
 TEMP_MARKER = ".tmp-dualstack-"
 # Staging folders live in the system's temp folder, named with their process id.
@@ -148,11 +150,24 @@ def publish(staging: Path, target: Path, *, remove_orphans: bool = True) -> None
             destination.parent.mkdir(parents=True, exist_ok=True)
             _write_atomically(destination, content, mode)
         _write_atomically(target / MANIFEST, (staging / MANIFEST).read_bytes(), mode)
+        _remove_stale_assets(staging, target)
         if remove_orphans:
             # Found by scanning, not from the old manifest: a publish killed here left it already replaced.
             for stack_file in sorted(target.glob(f"stacks/*/{STACK_FILE}")):
                 if str(stack_file.relative_to(target)) not in new_files:
                     _remove_stack_file(stack_file)
+
+
+def _remove_stale_assets(staging: Path, target: Path) -> None:
+    """Asset copies the new synth no longer has (an older hash of a changed chart), then their empty folders."""
+    for stale in sorted(target.glob(f"stacks/*/{ASSETS}/**/*"), reverse=True):
+        if stale.is_file() and not (staging / stale.relative_to(target)).is_file():
+            stale.unlink()
+        elif stale.is_dir() and not stale.is_symlink() and not any(stale.iterdir()):
+            stale.rmdir()
+    for folder in target.glob(f"stacks/*/{ASSETS}"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def _remove_stack_file(stack_file: Path) -> None:

@@ -46,6 +46,7 @@ class GlobalStack(TerraformStack):
                 global_record=deployment.global_record,
                 ttl=deployment.ttl,
                 families=deployment.families,
+                health_probe=deployment.health_probe,
                 traffic_manager_names=names.traffic_managers,
                 traffic_manager_dns_names=names.traffic_manager_dns,
                 resource_group_name=self.resource_group.name,

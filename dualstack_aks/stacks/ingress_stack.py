@@ -13,7 +13,7 @@ from dualstack_aks.constructs.sample_app import SampleApp
 from dualstack_aks.engine.azurerm import (
     DataAzurermKubernetesCluster,
 )
-from dualstack_aks.engine.core import Fn, TerraformStack
+from dualstack_aks.engine.core import AssetType, Fn, TerraformAsset, TerraformStack
 from dualstack_aks.engine.helm import (
     HelmProvider,
     HelmProviderKubernetes,
@@ -24,6 +24,8 @@ from dualstack_aks.engine.kubernetes import (
     KubernetesProviderExec,
 )
 from dualstack_aks.model.deployment import IngressChart, RegionDeployment
+from dualstack_aks.model.gateway import OBJECTS_CHART_ASSET, OBJECTS_CHART_SOURCE
+from dualstack_aks.model.names import ENVOY_GATEWAY
 from dualstack_aks.stacks.providers import (
     EXEC_API_VERSION,
     add_azurerm_provider,
@@ -59,6 +61,12 @@ class IngressStack(TerraformStack):
             cluster_ca_certificate=ca_certificate,
             exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command="kubelogin", args=args)],
         )
+        # Copied into this stack's folder of the output: the path is relative to it, whatever --outdir is.
+        objects_chart = (
+            TerraformAsset(self, OBJECTS_CHART_ASSET, path=str(OBJECTS_CHART_SOURCE), type=AssetType.DIRECTORY).path
+            if chart.controller == ENVOY_GATEWAY
+            else None
+        )
         self.ingress = Ingress(
             self,
             "ingress",
@@ -69,7 +77,11 @@ class IngressStack(TerraformStack):
                 chart=chart.chart,
                 chart_version=chart.version,
                 releases=region.releases,
+                health_probe=region.health_probe,
+                objects_chart=objects_chart,
                 access_ready_at=access_ready_at,
             ),
         )
-        self.sample_app = SampleApp(self, "sample_app", region.sample_app, routes_after=self.ingress.serving) if region.sample_app else None
+        self.sample_app = (
+            SampleApp(self, "sample_app", region.sample_app, routes_after=self.ingress.serving, objects_chart=objects_chart) if region.sample_app else None
+        )

@@ -1,0 +1,465 @@
+"""The promises one layer makes to another, each stated once (docs/contracts.md) and checked for
+every shipped config and every layout variant, on the synthesized JSON and on the Kubernetes
+objects as the cluster gets them.
+
+Each contract is a function from the synthesized stacks to a list of broken promises; a planted
+fault on one side only must make it report, or the check proves nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dualstack_aks.contract import ENVOY_PROXIES, HTTP_ROUTES, PIP_NAME_ANNOTATION, PIP_NAME_IPV6_ANNOTATION, address_annotation
+from dualstack_aks.model.gateway import ENVOY_GATEWAY_GROUP, HTTP_LISTENER, is_objects_chart
+from dualstack_aks.model.health_probe import INGRESS_NGINX_HEALTH_PATH
+from dualstack_aks.model.loading import load_config, parse_config
+from tests.conftest import DEFAULT_CONFIG, EXAMPLES, SHIPPED_CONFIGS, config_id, config_with, mutate, resources
+
+Stacks = dict[str, dict]
+# Stands for the config's global name (dns.global_record.dns.zone), which the sample app serves.
+GLOBAL_NAME = "<global name>"
+ENVOY = EXAMPLES / "envoy-gateway.yaml"
+# Every layout the tests build beyond the shipped configs: both primaries, one dual-stack release, internal load
+# balancers off, the translating ingress off, each with both controllers.
+LAYOUTS = {
+    f"{controller}-{name}": (config, {"ingress.controller": controller, **changes})
+    for controller, config in (("ingress-nginx", DEFAULT_CONFIG), ("envoy-gateway", ENVOY))
+    for name, changes in {
+        "nat64": {},
+        "nat46": {"primary_family": "ipv6"},
+        "dual-stack": {"ingress.mode": "dual-stack"},
+        "public-only": {"ingress.internal_load_balancers": False},
+        "single-family": {"ingress.translating_ingress": False},
+        "app-probe": {"edge.health_probe": {"host": GLOBAL_NAME, "path": "/"}, "sample_app.enabled": True},
+    }.items()
+}
+VARIANTS = {**{config_id(path): (path, {}) for path in SHIPPED_CONFIGS}, **LAYOUTS}
+FAMILY_OF = {"IPv4": "ipv4", "IPv6": "ipv6"}
+
+
+@pytest.fixture(scope="module", params=sorted(VARIANTS))
+def variant(request, synthesize) -> tuple[str, Path, Stacks]:
+    path, changes = VARIANTS[request.param]
+    config = load_config(path)
+    if changes.get("edge.health_probe", {}).get("host") == GLOBAL_NAME:
+        changes = mutate(changes, {"edge.health_probe.host": f"{config.dns.global_record}.{config.dns.zone}"})
+    config = config_with(config, **changes) if changes else config
+    outdir, stacks = synthesize(config)
+    return request.param, outdir, stacks
+
+
+def _resources(stacks: Stacks, resource_type: str) -> Iterator[tuple[str, dict]]:
+    for name, stack in sorted(stacks.items()):
+        for body in resources(stack, resource_type):
+            yield name, body
+
+
+def _objects(stack: dict) -> list[dict]:
+    """The Kubernetes objects the local chart's releases of one stack create: the chart renders every listed
+    object whole (charts/dualstack-gateways/templates/objects.yaml)."""
+    return [
+        item
+        for release in resources(stack, "helm_release")
+        if is_objects_chart(release["chart"])
+        for values in [yaml.safe_load(release["values"][0])]
+        for items in values.values()
+        for item in items
+    ]
+
+
+def _nginx_values(stack: dict) -> list[dict]:
+    return [yaml.safe_load(release["values"][0]) for release in resources(stack, "helm_release") if release["chart"] == "ingress-nginx"]
+
+
+# --- The health probe: every public entry of each family answers what Traffic Manager asks ---------------------
+
+
+def _probes(stacks: Stacks) -> dict[str, dict]:
+    """Family -> the monitor config of its Traffic Manager profile."""
+    return {"ipv6" if body["name"].endswith("ipv6") else "ipv4": body["monitor_config"] for _, body in _resources(stacks, "azurerm_traffic_manager_profile")}
+
+
+def _probe_host(monitor: dict) -> str:
+    return next(header["value"] for header in monitor.get("custom_header", []) if header["name"].lower() == "host")
+
+
+def _nginx_entry_answers(stack: dict, family: str, monitor: dict) -> str | None:
+    """ingress-nginx answers its health path on the catch-all server, for a Host no Ingress serves; else the
+    Ingress serving the host must have the probe's path under it."""
+    host, path = _probe_host(monitor), monitor["path"]
+    served = [rule for ingress in resources(stack, "kubernetes_ingress_v1") for rule in ingress["spec"]["rule"] if rule["host"] == host]
+    if served:
+        return None if any(path.startswith(item["path"]) for rule in served for item in rule["http"]["path"]) else f"no Ingress path of {host} covers {path}"
+    return None if path == INGRESS_NGINX_HEALTH_PATH else f"the catch-all server answers only {INGRESS_NGINX_HEALTH_PATH}, the probe asks {path}"
+
+
+def _public_gateways(objects: list[dict], family: str) -> list[str]:
+    """Gateways whose EnvoyProxy Service is public and carries `family`."""
+    families = {"IPv4": ("ipv4",), "IPv6": ("ipv6",), "DualStack": ("ipv4", "ipv6")}
+    return [
+        proxy["metadata"]["name"]
+        for proxy in objects
+        if proxy["kind"] == "EnvoyProxy"
+        and family in families[proxy["spec"]["ipFamily"]]
+        and "service.beta.kubernetes.io/azure-load-balancer-internal" not in proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+    ]
+
+
+def _route_answers(route: dict, gateway: str, host: str, path: str, objects: list[dict]) -> bool:
+    """An HTTPRoute attached to the Gateway's HTTP listener serving host + path, with a backend or a 2xx direct response."""
+    spec = route["spec"]
+    attached = any(ref["name"] == gateway and ref.get("sectionName", HTTP_LISTENER) == HTTP_LISTENER for ref in spec["parentRefs"])
+    if not attached or host not in spec.get("hostnames", []):
+        return False
+    for rule in spec["rules"]:
+        matches = [match["path"] for match in rule.get("matches", [])]
+        if not any(m["value"] == path if m["type"] == "Exact" else path.startswith(m["value"]) for m in matches):
+            continue
+        if rule.get("backendRefs"):
+            return True
+        for route_filter in rule.get("filters", []):
+            ref = route_filter.get("extensionRef", {})
+            answer = next(
+                (o for o in objects if o["kind"] == ref.get("kind") == "HTTPRouteFilter" and o["metadata"]["name"] == ref.get("name")),
+                None,
+            )
+            if ref.get("group") == ENVOY_GATEWAY_GROUP and answer and 200 <= answer["spec"].get("directResponse", {}).get("statusCode", 200) < 300:
+                return True
+    return False
+
+
+def _envoy_entry_answers(stack: dict, family: str, monitor: dict) -> str | None:
+    host, path = _probe_host(monitor), monitor["path"]
+    objects = _objects(stack)
+    routes = [o for o in objects if o["kind"] == "HTTPRoute"]
+    for gateway in _public_gateways(objects, family):
+        if not any(_route_answers(route, gateway, host, path, objects) for route in routes):
+            return f"no HTTPRoute on Gateway {gateway} answers Host {host} {path} (Envoy Gateway answers 404)"
+    return None
+
+
+def check_health_probe(stacks: Stacks) -> list[str]:
+    """Contract: Traffic Manager's probe of each family is answered 2xx by every region's public entry of that
+    family (model/health_probe.py); an unanswered probe makes Traffic Manager fail open."""
+    problems = []
+    for family, monitor in _probes(stacks).items():
+        if (monitor["protocol"], monitor["port"]) != ("HTTP", 80):
+            problems.append(f"{family}: the probe must use HTTP on port 80, where every entry listens")
+        for name, stack in sorted(stacks.items()):
+            if not name.startswith("ingress-"):
+                continue
+            releases = resources(stack, "helm_release")
+            if not any(release_serves(release, family) for release in releases):
+                continue
+            envoy = any(is_objects_chart(release["chart"]) for release in releases)
+            problem = (_envoy_entry_answers if envoy else _nginx_entry_answers)(stack, family, monitor)
+            if problem:
+                problems.append(f"{name} {family}: {problem}")
+    return problems
+
+
+def release_serves(release: dict, family: str) -> bool:
+    """The release's public Service (or EnvoyProxy Service) carries `family`."""
+    values = yaml.safe_load(release["values"][0])
+    if "controller" in values:
+        service = values["controller"]["service"]
+        return family in (f.lower() for f in service.get("ipFamilies", [])) and service.get("external", {}).get("enabled", True)
+    return bool(_public_gateways(values.get(ENVOY_PROXIES, []), family))
+
+
+def test_every_entry_answers_the_health_probe(variant):
+    name, _, stacks = variant
+    assert _probes(stacks), f"{name}: no Traffic Manager profile"
+    assert check_health_probe(stacks) == []
+
+
+def _with_monitor(stacks: Stacks, **changes: object) -> Stacks:
+    changed = copy.deepcopy(stacks)
+    for profile in changed["global"]["resource"]["azurerm_traffic_manager_profile"].values():
+        profile["monitor_config"].update(changes)
+    return changed
+
+
+def _without_probe_routes(stacks: Stacks) -> Stacks:
+    changed = copy.deepcopy(stacks)
+    for stack in changed.values():
+        for release in stack.get("resource", {}).get("helm_release", {}).values():
+            if is_objects_chart(release["chart"]):
+                values = yaml.safe_load(release["values"][0])
+                values[HTTP_ROUTES] = [r for r in values.get(HTTP_ROUTES, []) if not r["metadata"]["name"].endswith("health-probe")]
+                release["values"] = [yaml.safe_dump(values)]
+    return changed
+
+
+@pytest.mark.parametrize("controller_config", [DEFAULT_CONFIG, ENVOY], ids=["ingress-nginx", "envoy-gateway"])
+def test_the_probe_check_fails_when_one_side_changes(synthesize, controller_config):
+    _, stacks = synthesize(load_config(controller_config))
+    assert check_health_probe(stacks) == []
+    # The global side alone: another path, or another host.
+    assert check_health_probe(_with_monitor(stacks, path="/ready"))
+    other_host = [{"name": "host", "value": "elsewhere.invalid"}]
+    if controller_config == ENVOY:
+        assert check_health_probe(_with_monitor(stacks, custom_header=other_host))
+        # The edge side alone: the Gateways lose the route that answers.
+        assert any("answers 404" in problem for problem in check_health_probe(_without_probe_routes(stacks)))
+
+
+def test_ingress_nginx_refuses_a_probe_path_it_cannot_answer():
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    from dualstack_aks.model.loading import ConfigError
+
+    with pytest.raises(ConfigError, match=r"edge\.health_probe\.path: ingress-nginx answers the probe itself only at /healthz"):
+        parse_config(mutate(raw, {"edge.health_probe": {"path": "/ready"}}), "probe.yaml")
+    # With a host the app answers, any path is the app's to serve.
+    parse_config(mutate(raw, {"edge.health_probe": {"path": "/ready", "host": "app.example.com"}}), "probe.yaml")
+
+
+def test_envoy_gateway_answers_a_custom_path_itself(synthesize):
+    config = config_with(load_config(ENVOY), **{"edge.health_probe": {"path": "/probe"}})
+    _, stacks = synthesize(config)
+    assert {monitor["path"] for monitor in _probes(stacks).values()} == {"/probe"}
+    assert check_health_probe(stacks) == []
+
+
+def test_a_user_host_moves_the_answer_to_the_app(synthesize):
+    """With the user's host the proxies add no direct answer: the app's own route answers, through the translation;
+    a host the app does not serve is reported."""
+    envoy = load_config(ENVOY)
+    served = f"{envoy.dns.global_record}.{envoy.dns.zone}"
+    for host, answered in ((served, True), (f"elsewhere.{envoy.dns.zone}", False)):
+        _, stacks = synthesize(config_with(envoy, **{"edge.health_probe": {"host": host, "path": "/"}, "sample_app.enabled": True}))
+        objects = [o for name, stack in stacks.items() if name.startswith("ingress-") for o in _objects(stack)]
+        assert not [o for o in objects if o["kind"] == "HTTPRouteFilter"]
+        assert (check_health_probe(stacks) == []) is answered
+
+
+# --- Paths: every relative path in a stack resolves from that stack's folder, and outdirs never share state ------
+
+
+def _relative_paths(stack: dict) -> Iterator[str]:
+    backend = stack.get("terraform", {}).get("backend", {}).get("local")
+    if backend:
+        yield backend["path"]
+    for release in resources(stack, "helm_release"):
+        if not release.get("repository"):
+            yield release["chart"]
+
+
+def check_paths(outdir: Path) -> list[str]:
+    """Contract: a local chart exists where its release points, from the stack folder; local state lies outside the
+    output folder (which `make clean` removes)."""
+    problems = []
+    for stack_file in sorted(outdir.glob("stacks/*/cdk.tf.json")):
+        folder = stack_file.parent
+        stack = json.loads(stack_file.read_text(encoding="utf-8"))
+        for relative in _relative_paths(stack):
+            resolved = Path(os.path.normpath(folder / relative))
+            if relative.endswith(".tfstate"):
+                if outdir.resolve() in resolved.parents:
+                    problems.append(f"{folder.name}: state {relative} lies inside the output folder")
+            elif not (resolved / "Chart.yaml").is_file():
+                problems.append(f"{folder.name}: chart {relative} does not exist from the stack folder")
+    return problems
+
+
+def test_every_relative_path_resolves_from_its_stack(variant):
+    name, outdir, _ = variant
+    assert check_paths(outdir) == [], name
+
+
+def _synth_to(outdir: Path, config_path: Path = ENVOY) -> None:
+    from dualstack_aks.synth import synthesize
+
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    synthesize(load_config(config_path), str(outdir), source=str(config_path))
+
+
+def _state_files(outdir: Path) -> set[Path]:
+    return {
+        Path(os.path.normpath(stack_file.parent / json.loads(stack_file.read_text())["terraform"]["backend"]["local"]["path"]))
+        for stack_file in outdir.glob("stacks/*/cdk.tf.json")
+    }
+
+
+def test_any_output_folder_works_and_none_shares_state(tmp_path):
+    outdirs = [tmp_path / "out" / "a", tmp_path / "out" / "b", tmp_path / "x" / "y" / "z" / "out", tmp_path / "cdktf.out"]
+    for outdir in outdirs:
+        _synth_to(outdir)
+        assert check_paths(outdir) == []
+    states = [_state_files(outdir) for outdir in outdirs]
+    for first, second in itertools.pairwise(states):
+        assert not first & second
+    # The default output folder keeps the state where it always was: terraform-state/ beside it.
+    assert {path.parent for path in states[-1]} == {tmp_path / "terraform-state"}
+    # The planted fault: a chart path that only worked from <repo>/cdktf.out.
+    stack_file = outdirs[0] / "stacks" / "ingress-eastus2" / "cdk.tf.json"
+    stack = json.loads(stack_file.read_text())
+    next(release for release in stack["resource"]["helm_release"].values() if is_objects_chart(release["chart"]))["chart"] = (
+        "../../../charts/dualstack-gateways"
+    )
+    stack_file.write_text(json.dumps(stack))
+    assert check_paths(outdirs[0]) == ["ingress-eastus2: chart ../../../charts/dualstack-gateways does not exist from the stack folder"]
+
+
+def test_a_changed_chart_leaves_no_stale_copy(tmp_path, monkeypatch):
+    from dualstack_aks.output.outdir import synth_into
+    from dualstack_aks.synth import synthesize
+
+    outdir = tmp_path / "cdktf.out"
+    config = load_config(ENVOY)
+    synth_into(str(outdir), lambda staging: synthesize(config, staging, source="envoy.yaml", published_outdir=str(outdir)))
+    first = sorted(p.name for p in outdir.glob("stacks/ingress-eastus2/assets/dualstack-gateways/*"))
+    assert len(first) == 1
+    stale = outdir / "stacks" / "ingress-eastus2" / "assets" / "dualstack-gateways" / "0123OLD"
+    (stale / "templates").mkdir(parents=True)
+    (stale / "Chart.yaml").write_text("name: old\n")
+    synth_into(str(outdir), lambda staging: synthesize(config, staging, source="envoy.yaml", published_outdir=str(outdir)))
+    assert sorted(p.name for p in outdir.glob("stacks/ingress-eastus2/assets/dualstack-gateways/*")) == first
+
+
+# --- Pinning: each public Service takes the address the edge created, where the cluster may use it --------------
+
+
+def _pinned_public_ips(stack: dict) -> Iterator[tuple[str, str, str | None]]:
+    """(family or '*', public IP name, resource group) of every public Service of the ingress stack."""
+    annotations: list[dict] = []
+    for values in _nginx_values(stack):
+        service = values["controller"]["service"]
+        if service.get("external", {}).get("enabled", True):
+            annotations.append(service.get("annotations", {}))
+    annotations += [
+        proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+        for proxy in _objects(stack)
+        if proxy["kind"] == "EnvoyProxy"
+        and "service.beta.kubernetes.io/azure-load-balancer-internal" not in proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+    ]
+    group_annotation = "service.beta.kubernetes.io/azure-load-balancer-resource-group"
+    for annotation in annotations:
+        for key in (PIP_NAME_ANNOTATION, PIP_NAME_IPV6_ANNOTATION):
+            if key in annotation:
+                yield key, annotation[key], annotation.get(group_annotation)
+        for family in ("ipv4", "ipv6"):
+            if address_annotation(family) in annotation:
+                yield address_annotation(family), annotation[address_annotation(family)], annotation.get(group_annotation)
+
+
+def check_pinning(stacks: Stacks) -> list[str]:
+    """Contract: every public Service is pinned to a public IP the region's edge created, in the resource group the
+    cluster identity holds Network Contributor on (cloud-provider-azure: azure-load-balancer-resource-group)."""
+    problems = []
+    for name, stack in sorted(stacks.items()):
+        if not name.startswith("ingress-"):
+            continue
+        region = stacks[name.replace("ingress-", "region-", 1)]
+        ips = {ip["name"]: ip for ip in resources(region, "azurerm_public_ip")}
+        group_names = {group["name"]: address for address, group in region.get("resource", {}).get("azurerm_resource_group", {}).items()}
+        granted = {grant["scope"] for grant in resources(region, "azurerm_role_assignment") if grant["role_definition_name"] == "Network Contributor"}
+        for annotation, value, group in _pinned_public_ips(stack):
+            if annotation.startswith(PIP_NAME_ANNOTATION):
+                ip = ips.get(value)
+                if ip is None:
+                    problems.append(f"{name}: {annotation} {value} is no public IP of the region")
+                    continue
+                if group is None or group not in group_names or ip["resource_group_name"] != f"${{azurerm_resource_group.{group_names[group]}.name}}":
+                    problems.append(f"{name}: {value} is not in the annotated resource group {group}")
+                elif f"${{azurerm_resource_group.{group_names[group]}.id}}" not in granted:
+                    problems.append(f"{name}: the cluster identity has no Network Contributor on {group}")
+            elif "${" not in value:
+                problems.append(f"{name}: {annotation} pins {value}, not an address read from the edge's public IP")
+    return problems
+
+
+def test_every_public_service_is_pinned_to_the_edge(variant):
+    name, _, stacks = variant
+    assert check_pinning(stacks) == [], name
+
+
+def test_the_pinning_check_fails_on_a_renamed_address(synthesize):
+    _, stacks = synthesize(load_config(DEFAULT_CONFIG))
+    changed = copy.deepcopy(stacks)
+    ip = next(iter(changed["region-eastus2"]["resource"]["azurerm_public_ip"].values()))
+    ip["name"] = "pip-renamed"
+    assert any("is no public IP of the region" in problem for problem in check_pinning(changed))
+
+
+# --- Names: every host an Ingress or HTTPRoute serves is a record of the zones ---------------------------------
+
+
+def _records(stacks: Stacks) -> set[str]:
+    names = set()
+    zones = {body["name"] for _, body in _resources(stacks, "azurerm_dns_zone")} | {body["name"] for _, body in _resources(stacks, "azurerm_private_dns_zone")}
+    for kind in ("azurerm_dns_a_record", "azurerm_dns_aaaa_record", "azurerm_private_dns_a_record", "azurerm_private_dns_aaaa_record"):
+        for _, body in _resources(stacks, kind):
+            zone = body["zone_name"] if "${" not in body["zone_name"] else None
+            names |= {f"{body['name']}.{z}" for z in ([zone] if zone else zones)}
+    return names
+
+
+def check_hosts(stacks: Stacks) -> list[str]:
+    """Contract: each host the sample app's Ingress objects and HTTPRoutes serve resolves: it is a record of the zones."""
+    records = _records(stacks)
+    problems = []
+    for name, stack in sorted(stacks.items()):
+        hosts = {rule["host"] for ingress in resources(stack, "kubernetes_ingress_v1") for rule in ingress["spec"]["rule"]}
+        hosts |= {
+            host
+            for release in resources(stack, "helm_release")
+            if is_objects_chart(release["chart"])
+            for route in yaml.safe_load(release["values"][0]).get(HTTP_ROUTES, [])
+            if not route["metadata"]["name"].endswith("health-probe")
+            for host in route["spec"].get("hostnames", [])
+        }
+        problems += [f"{name}: {host} is served but no record names it" for host in sorted(hosts - records)]
+    return problems
+
+
+def test_every_served_host_is_a_record(variant):
+    name, _, stacks = variant
+    assert check_hosts(stacks) == [], name
+
+
+# --- Order: every grant exists, and has propagated, before its user ---------------------------------------------
+
+
+def check_grants_before_users(stacks: Stacks) -> list[str]:
+    """Contract: the deployer's cluster-admin grants are waited for (time_sleep) before the ingress stack's first
+    Kubernetes object, and the cluster waits for its identity's subnet grants."""
+    problems = []
+    for name, stack in sorted(stacks.items()):
+        if not name.startswith("region-"):
+            continue
+        sleeps = stack.get("resource", {}).get("time_sleep", {})
+        admin_grants = [
+            f"azurerm_role_assignment.{address}"
+            for address, grant in stack.get("resource", {}).get("azurerm_role_assignment", {}).items()
+            if grant["role_definition_name"] == "Azure Kubernetes Service RBAC Cluster Admin"
+        ]
+        access = sleeps.get("access_propagation")
+        if access is None or not set(admin_grants) <= set(access.get("depends_on", [])):
+            problems.append(f"{name}: the access wait does not follow every cluster-admin grant")
+        ingress = stacks.get(name.replace("region-", "ingress-", 1), {})
+        namespaces = ingress.get("resource", {}).get("kubernetes_namespace_v1", {})
+        if not any("access_propagation" in json.dumps(ns.get("metadata", {})) for ns in namespaces.values()):
+            problems.append(f"{name}: the ingress namespace does not wait for the access wait")
+    return problems
+
+
+def test_every_grant_comes_before_its_user(variant):
+    name, _, stacks = variant
+    assert check_grants_before_users(stacks) == [], name
+
+
+def test_the_order_check_fails_without_the_wait(synthesize):
+    _, stacks = synthesize(load_config(DEFAULT_CONFIG))
+    changed = copy.deepcopy(stacks)
+    changed["region-eastus2"]["resource"]["time_sleep"]["access_propagation"]["depends_on"] = []
+    assert check_grants_before_users(changed) == ["region-eastus2: the access wait does not follow every cluster-admin grant"]
