@@ -13,12 +13,13 @@ import itertools
 import json
 import os
 from collections.abc import Iterator
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 
 import pytest
 import yaml
 
-from dualstack_aks.contract import ENVOY_PROXIES, HTTP_ROUTES, PIP_NAME_ANNOTATION, PIP_NAME_IPV6_ANNOTATION, address_annotation
+from dualstack_aks.contract import ENVOY_PROXIES, HTTP_ROUTES, INTERNAL_ANNOTATION, PIP_NAME_ANNOTATION, PIP_NAME_IPV6_ANNOTATION, address_annotation
 from dualstack_aks.model.gateway import ENVOY_GATEWAY_GROUP, HTTP_LISTENER, is_objects_chart
 from dualstack_aks.model.health_probe import INGRESS_NGINX_HEALTH_PATH
 from dualstack_aks.model.loading import load_config, parse_config
@@ -389,6 +390,64 @@ def test_the_pinning_check_fails_on_a_renamed_address(synthesize):
     ip = next(iter(changed["region-eastus2"]["resource"]["azurerm_public_ip"].values()))
     ip["name"] = "pip-renamed"
     assert any("is no public IP of the region" in problem for problem in check_pinning(changed))
+
+
+# --- Internal entries: each internal Service's static address is in the ingress subnet, and the private name points at it
+
+
+def _internal_addresses(stack: dict) -> set[str]:
+    annotations: list[dict] = [values["controller"]["service"].get("internal", {}).get("annotations", {}) for values in _nginx_values(stack)]
+    annotations += [
+        proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+        for proxy in _objects(stack)
+        if proxy["kind"] == "EnvoyProxy" and INTERNAL_ANNOTATION in proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]
+    ]
+    return {annotation[address_annotation(family)] for annotation in annotations for family in ("ipv4", "ipv6") if address_annotation(family) in annotation}
+
+
+def check_internal_entries(stacks: Stacks) -> list[str]:
+    """Contract: every internal load balancer's pinned address lies in the region's ingress subnet (Azure allocates
+    it there: azure-load-balancer-internal-subnet), and the region's private records name exactly those addresses."""
+    problems = []
+    for name, stack in sorted(stacks.items()):
+        if not name.startswith("ingress-"):
+            continue
+        region = stacks[name.replace("ingress-", "region-", 1)]
+        pinned = _internal_addresses(stack)
+        subnets = [
+            ip_network(prefix)
+            for subnet in resources(region, "azurerm_subnet")
+            if subnet["name"].startswith("snet-ingress")
+            for prefix in subnet["address_prefixes"]
+        ]
+        problems += [
+            f"{name}: internal address {address} is outside the ingress subnet"
+            for address in sorted(pinned)
+            if subnets and not any(ip_address(address) in subnet for subnet in subnets)
+        ]
+        records = {
+            address
+            for kind in ("azurerm_private_dns_a_record", "azurerm_private_dns_aaaa_record")
+            for record in resources(region, kind)
+            for address in record["records"]
+        }
+        if records != pinned:
+            problems.append(f"{name}: private records {sorted(records)} differ from the internal addresses {sorted(pinned)}")
+    return problems
+
+
+def test_every_internal_entry_is_in_its_subnet_and_named(variant):
+    name, _, stacks = variant
+    assert check_internal_entries(stacks) == [], name
+
+
+def test_the_internal_check_fails_on_a_moved_record(synthesize):
+    _, stacks = synthesize(load_config(ENVOY))
+    changed = copy.deepcopy(stacks)
+    next(iter(changed["region-eastus2"]["resource"]["azurerm_private_dns_a_record"].values()))["records"] = ["10.0.4.11"]
+    assert check_internal_entries(changed) == [
+        "ingress-eastus2: private records ['10.0.4.11', 'fd5a:1c00:d000:1::a'] differ from the internal addresses ['10.0.4.10', 'fd5a:1c00:d000:1::a']"
+    ]
 
 
 # --- Names: every host an Ingress or HTTPRoute serves is a record of the zones ---------------------------------

@@ -315,7 +315,7 @@ def test_real_synth_killed_at_random_moments(tmp_path):
     env = {"TMPDIR": str(temp_root)}
     expected = {}
     for config in (SINGLE_REGION, DEFAULT):
-        out = tmp_path / f"expected-{config.stem}"
+        out = tmp_path / f"expected-{config.stem}" / "cdktf.out"  # the same folder name: the same local state paths
         assert _run_main(config, out, env=env, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
         expected[config.stem] = tree(out)
     outdir = tmp_path / "cdktf.out"
@@ -361,6 +361,6 @@ def test_two_synths_at_once_both_finish_and_leave_complete_stacks(tmp_path):
         _, stderr = process.communicate(timeout=180)
         assert process.returncode == 0, stderr
         assert "Traceback" not in stderr
-    reference = tmp_path / "reference"
+    reference = tmp_path / "reference" / "cdktf.out"  # the same folder name: the same local state paths
     assert _run_main(DEFAULT, reference, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
     assert tree(outdir) == tree(reference)
