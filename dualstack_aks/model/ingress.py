@@ -106,7 +106,8 @@ def load_values(name: str, values_dir: Path) -> dict[str, Any]:
     return yaml.load((values_dir / f"{name}.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
 
 
-def _service_shape(release: IngressRelease) -> dict[str, Any]:
+def service_families(release: IngressRelease) -> dict[str, Any]:
+    """The Service's ipFamilyPolicy and ipFamilies, said explicitly so none follows the cluster's primary family."""
     dual = len(release.families) > 1
     return {"ipFamilyPolicy": "RequireDualStack" if dual else "SingleStack", "ipFamilies": [IP_FAMILY[f] for f in release.families]}
 
@@ -130,7 +131,7 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
     if release.internal_subnet:
         service["internal"] = {
             "enabled": True,
-            **_service_shape(release),
+            **service_families(release),
             "externalTrafficPolicy": "Local",
             "annotations": {
                 INTERNAL_ANNOTATION: "true",
