@@ -17,6 +17,7 @@ import yaml
 from dualstack_aks.contract import (
     DUAL_STACK,
     FAMILIES_LABEL,
+    INGRESS_CLASS_LABEL,
     INTERNAL_ANNOTATION,
     INTERNAL_SUBNET_ANNOTATION,
     NAT46_PROXY,
@@ -122,6 +123,11 @@ def public_pinning(release: IngressRelease, public_ip_addresses: dict[str, str])
     return annotations
 
 
+def ingress_class_labels(ingress_class: str) -> dict[str, str]:
+    """The labels an Ingress of `ingress_class` carries so that its class's admission webhook, and no other, validates it."""
+    return {INGRESS_CLASS_LABEL: ingress_class}
+
+
 def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, Any]:
     """Per-region values: names, replicas, spreading, and the Services pinned to their addresses."""
     names = release.names
@@ -145,6 +151,9 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
             "electionID": f"{names.release}-leader",
             "ingressClass": names.ingress_class,
             "ingressClassResource": {"name": names.ingress_class, "controllerValue": names.controller_value},
+            # With failurePolicy Fail, a webhook without a selector lets one controller down block every class's Ingress writes; chart 4.15.1
+            # offers objectSelector, not matchConditions (templates/admission-webhooks/validating-webhook.yaml:22-53 at helm-chart-4.15.1).
+            "admissionWebhooks": {"objectSelector": {"matchLabels": ingress_class_labels(names.ingress_class)}},
             "podLabels": {FAMILIES_LABEL: "-".join(release.families), ROLE_LABEL: release.role},
             "service": service,
             "topologySpreadConstraints": [
