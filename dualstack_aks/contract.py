@@ -28,6 +28,8 @@ def address_annotation(family: str) -> str:
 # Pod labels every ingress controller carries, so the output says which family it serves and how.
 FAMILIES_LABEL = "dualstack-aks/families"
 ROLE_LABEL = "dualstack-aks/role"
+# The label an Ingress carries with its IngressClass name: the one ingress-nginx admission webhook it reaches selects it.
+INGRESS_CLASS_LABEL = "dualstack-aks/ingress-class"
 NATIVE = "native"
 NAT64_PROXY = "nat64-proxy"
 NAT46_PROXY = "nat46-proxy"

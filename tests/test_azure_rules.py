@@ -18,6 +18,7 @@ from dualstack_aks.model.deployment import ALL_ZONES, resolve
 from dualstack_aks.model.health_probe import PROXY_PROBE_HOST
 from dualstack_aks.model.kubernetes_versions import TABLE_CHECKED, lifecycle_problem
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
+from dualstack_aks.model.names import NAME_RULES, SYSTEM_POOL, USER_POOL
 from dualstack_aks.model.regions import AZURE_REGION_CODES, REGIONS_WITH_ZONES
 from dualstack_aks.model.validation import check_config
 from dualstack_aks.policy.rules import CLUSTER, REGISTRY, api_server_restricted, registry_restricted
@@ -393,3 +394,38 @@ def test_aks_reserved_ranges_are_refused_where_the_plan_puts_them():
     raw["address_space"] = {"ipv4": "172.16.0.0/12"}
     reason = "which AKS reserves (concepts-network-cni-overview.md, AKS CNI networking prerequisites)"
     assert check_config(_model(raw)) == [("regions[1].kubernetes.pod_cidrs.ipv4", f"172.28.0.0/14 overlaps 172.30.0.0/16 and 172.31.0.0/16, {reason}")]
+
+
+# --- 9. A second apply changes nothing it need not (kubernetes_cluster_node_pool_resource.go:959-999, container_registry_resource.go:90, 925-930) ---
+
+
+def test_rotation_node_pool_rule_is_the_providers():
+    """KubernetesAgentPoolName (containers/validate/kubernetes.go:34 at v4.55.0): `^[a-z]{1}[a-z\\d]{0,11}$`."""
+    rule, _ = NAME_RULES["node_pool"]
+    assert [bool(rule.match(name)) for name in ("usertmp", "a" * 12, "a" * 13, "user-tmp", "User", "1user")] == [True, True, False, False, False, False]
+
+
+def test_rotation_every_node_pool_rotates_through_a_valid_temporary_pool(default_stacks):
+    """A pool without temporary_name_for_rotation fails the update of vm_size, OS disk, max_pods, zones or host encryption
+    (kubernetes_cluster_node_pool_resource.go:959-976 lists them, :998-999 refuses)."""
+    region = default_stacks["region-eastus2"]
+    system = only(region, "azurerm_kubernetes_cluster")["default_node_pool"]
+    user = only(region, "azurerm_kubernetes_cluster_node_pool")
+    names = [system["name"], system["temporary_name_for_rotation"], user["name"], user["temporary_name_for_rotation"]]
+    assert names == [SYSTEM_POOL.name, SYSTEM_POOL.temporary_name_for_rotation, USER_POOL.name, USER_POOL.temporary_name_for_rotation]
+    assert all(NAME_RULES["node_pool"][0].match(name) for name in names), names
+    # The temporary pool sits beside both pools while one rotates, so no two names may meet.
+    assert len(set(names)) == len(names)
+
+
+def test_registry_replicas_are_sorted_by_location_whatever_the_region_order(synthesize):
+    """The provider sorts what it reads back (container_registry_resource.go:925-930) into a TypeList (:90-93): order is compared."""
+    raw = _raw(THREE_REGIONS)
+    del raw["registry_region"]  # home is then the first region: the replicas come in config order, westeurope before northcentralus
+    assert [region["name"] for region in raw["regions"]] == ["eastus2", "westeurope", "northcentralus"]
+    config = _parsed(raw)
+    assert resolve(config).global_.replica_regions == ("northcentralus", "westeurope")
+    _, stacks = synthesize(config)
+    registry = only(stacks["global"], "azurerm_container_registry")
+    assert registry["location"] == "eastus2"
+    assert [replica["location"] for replica in registry["georeplications"]] == ["northcentralus", "westeurope"]

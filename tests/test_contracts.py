@@ -212,6 +212,17 @@ def test_the_probe_check_fails_when_one_side_changes(synthesize, controller_conf
         assert check_health_probe(_with_monitor(stacks, custom_header=other_host))
         # The edge side alone: the Gateways lose the route that answers.
         assert any("answers 404" in problem for problem in check_health_probe(_without_probe_routes(stacks)))
+    else:
+        # The edge side alone: an Ingress takes the probe's host, so the catch-all server no longer answers it.
+        assert any("no Ingress path" in problem for problem in check_health_probe(_with_probe_host_ingress(stacks)))
+
+
+def _with_probe_host_ingress(stacks: Stacks) -> Stacks:
+    changed = copy.deepcopy(stacks)
+    host = _probe_host(next(iter(_probes(stacks).values())))
+    ingress = changed["ingress-eastus2"]["resource"].setdefault("kubernetes_ingress_v1", {})
+    ingress["planted"] = {"spec": {"rule": [{"host": host, "http": {"path": [{"path": "/app"}]}}]}}
+    return changed
 
 
 def test_ingress_nginx_refuses_a_probe_path_it_cannot_answer():
@@ -407,7 +418,8 @@ def _internal_addresses(stack: dict) -> set[str]:
 
 def check_internal_entries(stacks: Stacks) -> list[str]:
     """Contract: every internal load balancer's pinned address lies in the region's ingress subnet (Azure allocates
-    it there: azure-load-balancer-internal-subnet), and the region's private records name exactly those addresses."""
+    it there: azure-load-balancer-internal-subnet), and the region's private records name exactly those addresses
+    (or, with no internal load balancers, the region's public addresses)."""
     problems = []
     for name, stack in sorted(stacks.items()):
         if not name.startswith("ingress-"):
@@ -431,8 +443,10 @@ def check_internal_entries(stacks: Stacks) -> list[str]:
             for record in resources(region, kind)
             for address in record["records"]
         }
-        if records != pinned:
-            problems.append(f"{name}: private records {sorted(records)} differ from the internal addresses {sorted(pinned)}")
+        # Without internal load balancers the private names point at the public entries instead.
+        expected = pinned or {f"${{azurerm_public_ip.{address}.ip_address}}" for address in region.get("resource", {}).get("azurerm_public_ip", {})}
+        if records != expected:
+            problems.append(f"{name}: private records {sorted(records)} differ from the internal addresses {sorted(expected)}")
     return problems
 
 

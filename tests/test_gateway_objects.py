@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from dualstack_aks.contract import ENVOY_PROXIES, GATEWAY_CLASSES, GATEWAYS, HTTP_ROUTE_FILTERS, HTTP_ROUTES, INTERNAL_ANNOTATION
+from dualstack_aks.contract import ENVOY_PROXIES, ENVOY_SERVICE_FAMILIES, GATEWAY_CLASSES, GATEWAYS, HTTP_ROUTE_FILTERS, HTTP_ROUTES, INTERNAL_ANNOTATION
 from dualstack_aks.model.gateway import is_objects_chart
 from dualstack_aks.model.loading import load_config
 from tests.conftest import EXAMPLES, REPO, config_with, helm_values, resources
@@ -64,6 +64,22 @@ def _validate_gateway_api(objects: list[dict]) -> list[dict]:
 def _envoy_proxy_errors(proxy: dict) -> list[str]:
     validator = jsonschema.Draft7Validator(ENVOY_PROXY_SCHEMA)
     return sorted(f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(proxy))
+
+
+def _envoy_service_families(proxy: dict) -> dict:
+    """The ipFamilyPolicy and ipFamilies of the Service Envoy Gateway v1.9.0 makes for `proxy`: from spec.ipFamily, except
+    IPv4, which it leaves unset (internal/infrastructure/kubernetes/proxy/resource_provider.go:271-283), then the envoyService
+    patch merged over it (:306-310, internal/utils/merge.go:43-56: either merge type replaces a scalar and an atomic list whole)."""
+    ip_family = proxy["spec"]["ipFamily"]
+    spec = (
+        {}
+        if ip_family == "IPv4"
+        else {"ipFamilyPolicy": "SingleStack" if ip_family == "IPv6" else "RequireDualStack", "ipFamilies": [*ENVOY_SERVICE_FAMILIES[ip_family]]}
+    )
+    patch = proxy["spec"]["provider"]["kubernetes"]["envoyService"].get("patch", {"value": {}})
+    assert patch.get("type", "StrategicMerge") in ("StrategicMerge", "JSONMerge")
+    spec.update({key: value for key, value in patch["value"].get("spec", {}).items() if key in ("ipFamilyPolicy", "ipFamilies")})
+    return spec
 
 
 def test_local_chart_renders_exactly_the_lists_the_app_fills():
@@ -114,8 +130,9 @@ def test_envoy_proxies_validate_against_the_v1alpha1_facts(layouts, variant):
         (("spec", "provider", "kubernetes", "envoyService", "loadBalancerIP"), "2001:db8::10", "does not match"),
         (("spec", "provider", "kubernetes", "envoyServce"), {}, "Additional properties are not allowed ('envoyServce' was unexpected)"),
         (("spec", "provider", "kubernetes", "envoyDeployment", "container", "image"), "envoy proxy:latest", "does not match"),
+        (("spec", "provider", "kubernetes", "envoyService", "patch", "type"), "Replace", "'Replace' is not one of ['StrategicMerge', 'JSONMerge']"),
     ],
-    ids=["family-case", "traffic-policy", "ipv6-load-balancer-ip", "typo", "image"],
+    ids=["family-case", "traffic-policy", "ipv6-load-balancer-ip", "typo", "image", "service-patch-type"],
 )
 def test_envoy_proxy_schema_rejects_what_the_api_refuses(layouts, path, value, message):
     proxy = json.loads(json.dumps(_objects(layouts["twin"], ENVOY_PROXIES)[0]))
@@ -146,7 +163,19 @@ def test_each_envoy_proxy_pins_its_service_like_the_ingress_nginx_twin(synthesiz
                 envoy_service = proxy["spec"]["provider"]["kubernetes"]["envoyService"]
                 assert envoy_service["annotations"] == nginx_service["annotations"]
                 assert (envoy_service["type"], envoy_service["externalTrafficPolicy"]) == ("LoadBalancer", "Local")
+                assert _envoy_service_families(proxy) == {key: nginx_service[key] for key in ("ipFamilyPolicy", "ipFamilies")}
                 assert proxy["metadata"]["labels"] == controller["podLabels"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_envoy_service_says_its_families_whatever_the_clusters_primary_family(layouts, variant):
+    """Left unset, an IPv4 Gateway's Service would follow service_cidrs[0] (resource_provider.go:271-283 at v1.9.0)."""
+    proxies = _objects(layouts[variant], ENVOY_PROXIES)
+    assert proxies
+    for proxy in proxies:
+        families = [*ENVOY_SERVICE_FAMILIES[proxy["spec"]["ipFamily"]]]
+        policy = "SingleStack" if len(families) == 1 else "RequireDualStack"
+        assert _envoy_service_families(proxy) == {"ipFamilyPolicy": policy, "ipFamilies": families}, proxy["metadata"]["name"]
 
 
 def test_gateways_use_their_own_envoy_proxy_and_the_echo_routes_reach_every_gateway_of_their_class(layouts):

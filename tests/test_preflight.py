@@ -14,7 +14,7 @@ from dualstack_aks.deploy.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION,
 from dualstack_aks.engine import selected_engine
 from dualstack_aks.model.loading import load_config
 from dualstack_aks.terraform_version import REQUIRED_VERSION
-from tests.conftest import DEFAULT_CONFIG, REPO
+from tests.conftest import DEFAULT_CONFIG, REPO, config_with
 
 REMOTE_STATE_CONFIG = REPO / "config" / "examples" / "three-regions-remote-state.yaml"
 SUBSCRIPTION = {"ARM_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000000"}
@@ -165,3 +165,59 @@ def test_deploy_takes_every_stack_or_one_region_in_order(first_region):
 def test_local_state_and_the_bootstrap_output_stay_out_of_git():
     ignored = set((REPO / ".gitignore").read_text().splitlines())
     assert {"cdktf.state.out/", "terraform-state/"} <= ignored
+
+
+FEATURE_SHOW = "feature show --namespace Microsoft.Compute --name EncryptionAtHost --query properties.state -o tsv"
+REGISTER_STEPS = (
+    "run `az feature register --namespace Microsoft.Compute --name EncryptionAtHost`, wait until "
+    f"`az {FEATURE_SHOW}` says Registered, then `az provider register -n Microsoft.Compute`"
+)
+
+
+def feature_az(directory: Path, state: str) -> dict[str, str]:
+    """Logged-in stand-ins whose `az` answers the EncryptionAtHost query, and only that exact query, with `state`."""
+    path = tools(directory, terraform=0, kubelogin=0)
+    az = directory / "az"
+    az.write_text(f'#!/bin/sh\nif [ "$*" = "{FEATURE_SHOW}" ]; then echo {state}; fi\nexit 0\n')
+    az.chmod(0o755)
+    return {"PATH": path, **SUBSCRIPTION}
+
+
+# Host encryption needs the subscription feature (azure-aks-docs articles/aks/enable-host-encryption.md:38-48).
+@pytest.mark.parametrize("state", ["NotRegistered", "Registering"])
+def test_host_encryption_names_the_unregistered_feature_and_how_to_register_it(tmp_path, config, state):
+    assert config.security.host_encryption
+    assert check("deploy", config, "config/default.yaml", None, False, feature_az(tmp_path / "bin", state)) == [
+        f"security.host_encryption needs the subscription feature Microsoft.Compute/EncryptionAtHost, which is {state}: {REGISTER_STEPS} "
+        "(or set security.host_encryption: false)"
+    ]
+
+
+def test_host_encryption_feature_registered_or_not_needed_passes(tmp_path, config):
+    assert check("diff", config, "config/default.yaml", None, False, feature_az(tmp_path / "registered", "Registered")) == []
+    unregistered = feature_az(tmp_path / "unregistered", "NotRegistered")
+    without = config_with(config, **{"security.host_encryption": False})
+    assert check("deploy", without, "config/default.yaml", None, False, unregistered) == []
+    # destroy creates no node pool, and an existing cluster's pools are not ours to create.
+    assert check("destroy", config, "config/default.yaml", config.regions[0].name, False, unregistered) == []
+    brownfield = load_config(REPO / "config" / "examples" / "existing-cluster.yaml")
+    existing_only = config_with(brownfield, regions=[region for region in brownfield.model_dump(mode="json")["regions"] if region["existing_cluster"]])
+    assert existing_only.security.host_encryption and existing_only.regions
+    assert check("deploy", existing_only, "existing.yaml", None, False, unregistered) == []
+    # One new cluster beside the existing one is enough to ask.
+    assert len(check("deploy", brownfield, "existing.yaml", None, False, unregistered)) == 1
+
+
+def test_host_encryption_is_not_asked_without_the_azure_cli(tmp_path, config):
+    env = {"PATH": tools(tmp_path / "bin", terraform=0, kubelogin=0), **SUBSCRIPTION}
+    problems = check("deploy", config, "config/default.yaml", None, False, env)
+    assert problems and not any("EncryptionAtHost" in problem for problem in problems)
+
+
+def test_make_deploy_prints_the_feature_line(tmp_path):
+    result = preflight("deploy", env=feature_az(tmp_path / "bin", "NotRegistered"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "make deploy: security.host_encryption needs the subscription feature Microsoft.Compute/EncryptionAtHost, which is NotRegistered: "
+        f"{REGISTER_STEPS} (or set security.host_encryption: false)"
+    ]

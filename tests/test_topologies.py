@@ -10,12 +10,14 @@ import re
 import pytest
 import yaml
 
+from dualstack_aks.contract import INGRESS_CLASS_LABEL
 from dualstack_aks.model.gateway import is_objects_chart
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
 from tests.conftest import (
     DEFAULT_CONFIG,
     REPO,
     addresses_by_region,
+    config_with,
     helm_values,
     only,
     resources,
@@ -269,3 +271,63 @@ def test_each_echo_ingress_waits_for_the_controller_that_validates_it(synthesize
     }
     objects = ingress["resource"]["kubernetes_ingress_v1"].values()
     assert {body["spec"]["ingress_class_name"]: body["depends_on"] for body in objects} == {name: [release] for name, release in release_by_class.items()}
+
+
+# ingress-nginx layouts with the echo app: the twin, its mirror, one dual-stack release, the translating family off.
+WEBHOOK_LAYOUTS = {
+    "twin": (DEFAULT_CONFIG, {"sample_app.enabled": True}),
+    "mirror": (EXAMPLES / "ipv6-primary.yaml", {}),
+    "dual-stack": (EXAMPLES / "dual-stack-ingress.yaml", {}),
+    "translating-off": (DEFAULT_CONFIG, {"sample_app.enabled": True, "ingress.translating_ingress": False}),
+}
+
+
+def _admission_webhook(values: dict) -> dict:
+    """The one webhook of a release's ValidatingWebhookConfiguration as chart 4.15.1 renders it
+    (templates/admission-webhooks/validating-webhook.yaml:1, 22-53 at helm-chart-4.15.1): CREATE and UPDATE of
+    networking.k8s.io/v1 ingresses, failurePolicy Fail by default, and the objectSelector only when the values set one."""
+    webhooks = values["controller"].get("admissionWebhooks", {})
+    assert webhooks.get("enabled") is True
+    rendered = {"operations": ["CREATE", "UPDATE"], "failurePolicy": webhooks.get("failurePolicy") or "Fail"}
+    if webhooks.get("objectSelector"):
+        rendered["objectSelector"] = webhooks["objectSelector"]
+    return rendered
+
+
+def _selects(webhook: dict, labels: dict[str, str]) -> bool:
+    """Whether the API server sends an object with `labels` to `webhook` (no objectSelector: every object; matchLabels: a subset)."""
+    selector = webhook.get("objectSelector")
+    if selector is None:
+        return True
+    assert set(selector) == {"matchLabels"}, f"this check reads matchLabels only: {selector}"
+    return selector["matchLabels"].items() <= labels.items()
+
+
+@pytest.mark.parametrize("layout", WEBHOOK_LAYOUTS)
+def test_each_admission_webhook_gates_only_ingresses_of_its_own_class(synthesize, layout):
+    """failurePolicy Fail and no selector: one controller down blocks every class's Ingress writes (issue 19, item 6)."""
+    path, changes = WEBHOOK_LAYOUTS[layout]
+    _, stacks = synthesize(config_with(load_config(path), **changes))
+    ingress_stacks = {name: stack for name, stack in stacks.items() if name.startswith("ingress-")}
+    assert ingress_stacks
+    for name, stack in ingress_stacks.items():
+        webhook_by_class = {values["controller"]["ingressClassResource"]["name"]: _admission_webhook(values) for values in helm_values(stack).values()}
+        expected_classes = {"twin": 2, "mirror": 2, "dual-stack": 1, "translating-off": 1}[layout]
+        assert len(webhook_by_class) == expected_classes, name
+        for ingress_class, webhook in webhook_by_class.items():
+            assert webhook["failurePolicy"] == "Fail"
+            assert webhook.get("objectSelector") == {"matchLabels": {INGRESS_CLASS_LABEL: ingress_class}}, name
+        objects = resources(stack, "kubernetes_ingress_v1")
+        assert {obj["spec"]["ingress_class_name"] for obj in objects} == set(webhook_by_class), name
+        for obj in objects:
+            gating = {ingress_class for ingress_class, webhook in webhook_by_class.items() if _selects(webhook, obj["metadata"]["labels"])}
+            assert gating == {obj["spec"]["ingress_class_name"]}, f"{name}: {obj['metadata']['name']} is gated by {sorted(gating)}"
+        # An Ingress of another team without the label reaches no webhook: no controller's outage blocks its writes.
+        assert not any(_selects(webhook, {"app.kubernetes.io/name": "other"}) for webhook in webhook_by_class.values())
+
+
+def test_admission_webhook_match_conditions_are_no_value_of_chart_4_15_1():
+    """The chart reads objectSelector and namespaceSelector only (validating-webhook.yaml:48-53): a matchConditions key would be dropped silently."""
+    keys = (REPO / "helm-values" / "chart-keys" / "ingress-nginx-4.15.1.txt").read_text(encoding="utf-8").splitlines()
+    assert {"controller.admissionWebhooks.namespaceSelector.*", "controller.admissionWebhooks.objectSelector.*"} <= set(keys)
+    assert not any("matchConditions" in key for key in keys)

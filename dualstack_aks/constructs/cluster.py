@@ -92,7 +92,7 @@ class Cluster(Construct):
             node_os_upgrade_channel=spec.node_os_upgrade_channel,
             identity=KubernetesClusterIdentity(type="UserAssigned", identity_ids=[self.identity.id]),
             default_node_pool=KubernetesClusterDefaultNodePool(
-                name="system",
+                name=system_pool.names.name,
                 vm_size=system_pool.vm_size,
                 auto_scaling_enabled=True,
                 min_count=system_pool.min_count,
@@ -104,7 +104,7 @@ class Cluster(Construct):
                 zones=list(props.zones),
                 vnet_subnet_id=props.nodes_subnet_id,
                 only_critical_addons_enabled=True,
-                temporary_name_for_rotation="systemtmp",
+                temporary_name_for_rotation=system_pool.names.temporary_name_for_rotation,
                 upgrade_settings=KubernetesClusterDefaultNodePoolUpgradeSettings(max_surge=spec.max_surge),
             ),
             network_profile=KubernetesClusterNetworkProfile(
@@ -157,7 +157,7 @@ class Cluster(Construct):
         self.user_node_pool = KubernetesClusterNodePool(
             self,
             "user_node_pool",
-            name="user",
+            name=user_pool.names.name,
             mode="User",
             kubernetes_cluster_id=cluster_id,
             vm_size=user_pool.vm_size,
@@ -171,6 +171,8 @@ class Cluster(Construct):
             zones=list(props.zones),
             vnet_subnet_id=props.nodes_subnet_id,
             upgrade_settings=KubernetesClusterNodePoolUpgradeSettings(max_surge=spec.max_surge),
+            # Changing vm_size, OS disk, max_pods, zones or host encryption needs it (kubernetes_cluster_node_pool_resource.go:959-999, v4.55.0).
+            temporary_name_for_rotation=user_pool.names.temporary_name_for_rotation,
             tags=props.tags,
         )
         grant(self, "kubelet_acr_pull", role="AcrPull", on=props.container_registry_id, to=self.kubernetes_cluster.kubelet_identity.object_id)

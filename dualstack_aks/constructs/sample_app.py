@@ -47,7 +47,7 @@ from dualstack_aks.engine.kubernetes import (
 )
 from dualstack_aks.model.deployment import SampleAppSpec
 from dualstack_aks.model.gateway import echo_route
-from dualstack_aks.model.ingress import render_values
+from dualstack_aks.model.ingress import ingress_class_labels, render_values
 
 APP_NAME = "echo"
 
@@ -126,7 +126,9 @@ class SampleApp(Construct):
             IngressV1(
                 self,
                 f"ingress_{ingress_class.replace('-', '_')}",
-                metadata=IngressV1Metadata(name=f"{APP_NAME}-{ingress_class}", namespace=namespace_name, labels=labels),
+                metadata=IngressV1Metadata(
+                    name=f"{APP_NAME}-{ingress_class}", namespace=namespace_name, labels={**labels, **ingress_class_labels(ingress_class)}
+                ),
                 # The class's controller validates Ingress objects in its admission webhook: it must be up first.
                 depends_on=list(routes_after[ingress_class]),
                 spec=IngressV1Spec(

@@ -147,9 +147,13 @@ def _offered_versions(location: str, env: Mapping[str, str]) -> set[str] | None:
     return {str(entry.get("version")) for entry in ga} | {patch for entry in ga for patch in entry.get("patchVersions") or {}}
 
 
+def _creates_clusters(command: str, config: Config) -> bool:
+    return command in COMMANDS_CREATING and not all(region.existing_cluster for region in config.regions)
+
+
 def _version_problems(command: str, config: Config, env: Mapping[str, str]) -> list[str]:
     """The synth judges the version against the calendar as last checked; here Azure says what it offers today."""
-    if command not in COMMANDS_CREATING or all(region.existing_cluster for region in config.regions):
+    if not _creates_clusters(command, config):
         return []
     location = config.regions[0].name
     offered = _offered_versions(location, env)
@@ -160,6 +164,40 @@ def _version_problems(command: str, config: Config, env: Mapping[str, str]) -> l
     return [f"cluster.kubernetes_version {version} is not offered in {location} today (az aks get-versions); offered: {', '.join(minors) or 'none'}"]
 
 
+# Encryption at host needs this subscription feature registered (azure-aks-docs articles/aks/enable-host-encryption.md:38-48).
+HOST_ENCRYPTION_FEATURE = ("Microsoft.Compute", "EncryptionAtHost")
+REGISTERED = "Registered"
+
+
+def _feature_state(namespace: str, feature: str, env: Mapping[str, str]) -> str | None:
+    """The subscription feature's state (Registered, NotRegistered, Registering...), or None when the Azure CLI cannot tell."""
+    az = shutil.which("az", path=env.get("PATH", ""))
+    if az is None:
+        return None
+    arguments = [az, "feature", "show", "--namespace", namespace, "--name", feature, "--query", "properties.state", "-o", "tsv"]
+    try:
+        result = subprocess.run(arguments, env=dict(env), capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (result.stdout.strip() or None) if result.returncode == 0 else None
+
+
+def _feature_problems(command: str, config: Config, env: Mapping[str, str]) -> list[str]:
+    """New node pools with host encryption fail to create until the subscription has the feature."""
+    if not (config.security.host_encryption and _creates_clusters(command, config)):
+        return []
+    namespace, feature = HOST_ENCRYPTION_FEATURE
+    state = _feature_state(namespace, feature, env)
+    if state is None or state == REGISTERED:
+        return []
+    return [
+        f"security.host_encryption needs the subscription feature {namespace}/{feature}, which is {state}: run "
+        f"`az feature register --namespace {namespace} --name {feature}`, wait until "
+        f"`az feature show --namespace {namespace} --name {feature} --query properties.state -o tsv` says {REGISTERED}, "
+        f"then `az provider register -n {namespace}` (or set security.host_encryption: false)"
+    ]
+
+
 def check(command: str, config: Config, config_path: str, region: str | None, require_remote_state: bool, env: Mapping[str, str]) -> list[str]:
     """Every problem that would stop `command`, one line each; empty when it can run."""
     return [
@@ -168,4 +206,5 @@ def check(command: str, config: Config, config_path: str, region: str | None, re
         *_tool_problems(command, env),
         *_credential_problems(command, env, config, config_path),
         *_version_problems(command, config, env),
+        *_feature_problems(command, config, env),
     ]

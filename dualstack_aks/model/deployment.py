@@ -26,7 +26,7 @@ from dualstack_aks.model.ingress import (
     plan_releases,
     public_families,
 )
-from dualstack_aks.model.names import ENVOY_GATEWAY, INGRESS_NGINX, GlobalNames, RegionNames
+from dualstack_aks.model.names import ENVOY_GATEWAY, INGRESS_NGINX, SYSTEM_POOL, USER_POOL, GlobalNames, NodePoolNames, RegionNames
 from dualstack_aks.model.regions import REGIONS_WITH_ZONES
 
 GLOBAL_STACK = "global"
@@ -49,6 +49,7 @@ def ingress_stack_name(region: str) -> str:
 
 @dataclass(frozen=True)
 class NodePoolSpec:
+    names: NodePoolNames
     vm_size: str
     min_count: int
     max_count: int
@@ -57,8 +58,8 @@ class NodePoolSpec:
     os_disk_size_gb: int
 
     @classmethod
-    def of(cls, pool: NodePool) -> NodePoolSpec:
-        return cls(pool.vm_size, pool.min_count, pool.max_count, pool.max_pods, pool.os_disk_type, pool.os_disk_size_gb)
+    def of(cls, names: NodePoolNames, pool: NodePool) -> NodePoolSpec:
+        return cls(names, pool.vm_size, pool.min_count, pool.max_count, pool.max_pods, pool.os_disk_type, pool.os_disk_size_gb)
 
 
 @dataclass(frozen=True)
@@ -262,8 +263,8 @@ def _cluster_spec(settings: ClusterSettings, config: Config) -> ClusterSpec:
     return ClusterSpec(
         kubernetes_version=settings.kubernetes_version,
         sku_tier=settings.sku_tier,
-        system_pool=NodePoolSpec.of(settings.system_pool),
-        user_pool=NodePoolSpec.of(settings.user_pool),
+        system_pool=NodePoolSpec.of(SYSTEM_POOL, settings.system_pool),
+        user_pool=NodePoolSpec.of(USER_POOL, settings.user_pool),
         max_surge=f"{MAX_SURGE_PERCENT}%",
         admin_group_object_ids=tuple(settings.admin_group_object_ids),
         outbound_ipv4_count=settings.outbound_ipv4_count,
@@ -401,7 +402,8 @@ def resolve(config: Config) -> Deployment:
             stack=GLOBAL_STACK,
             names=GlobalNames.derive(config.name_prefix),
             home_region=home,
-            replica_regions=tuple(region.name for region in config.regions if region.name != home),
+            # The provider reads georeplications back sorted by location: any other order diffs forever (container_registry_resource.go:925-930, v4.55.0).
+            replica_regions=tuple(sorted(region.name for region in config.regions if region.name != home)),
             zone=config.dns.zone,
             private_zone=private_zone(config),
             global_record=config.dns.global_record,

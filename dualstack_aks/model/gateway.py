@@ -27,7 +27,7 @@ from dualstack_aks.contract import (
     deep_merge,
 )
 from dualstack_aks.model.health_probe import HEALTHY_STATUS, HealthProbe
-from dualstack_aks.model.ingress import IP_FAMILY, VALUES_DIR, IngressRelease, load_values, public_pinning
+from dualstack_aks.model.ingress import IP_FAMILY, VALUES_DIR, IngressRelease, load_values, public_pinning, service_families
 
 GATEWAY_VALUES_DIR = VALUES_DIR / "envoy-gateway"
 # envoyproxy/gateway v1.9.0: the chart (oci://docker.io/envoyproxy/gateway-helm) and its release tag.
@@ -52,6 +52,8 @@ ENVOY_PROXY_API_VERSION = f"{ENVOY_GATEWAY_GROUP}/v1alpha1"
 GATEWAY_API_VERSION = f"{GATEWAY_API_GROUP}/v1"
 # A release's families -> EnvoyProxy spec.ipFamily.
 ENVOY_IP_FAMILY = {tuple(family.lower() for family in families): ip_family for ip_family, families in ENVOY_SERVICE_FAMILIES.items()}
+# KubernetesPatchSpec.type (api/v1alpha1/shared_types.go:559-583 at v1.9.0), applied by internal/utils/merge.go:18-56.
+STRATEGIC_MERGE = "StrategicMerge"
 # Pod labels Envoy Gateway puts on each Gateway's Envoy pods (internal/gatewayapi/translator.go).
 OWNING_GATEWAY_NAME = "gateway.envoyproxy.io/owning-gateway-name"
 OWNING_GATEWAY_NAMESPACE = "gateway.envoyproxy.io/owning-gateway-namespace"
@@ -96,7 +98,11 @@ def _envoy_proxy(release: IngressRelease, name: str, namespace: str, service_ann
                             ],
                         },
                     },
-                    "envoyService": {"annotations": service_annotations},
+                    "envoyService": {
+                        "annotations": service_annotations,
+                        # For ipFamily IPv4 Envoy Gateway leaves ipFamilies unset (proxy/resource_provider.go:271-283 at v1.9.0): say it.
+                        "patch": {"type": STRATEGIC_MERGE, "value": {"spec": service_families(release)}},
+                    },
                 }
             },
         },

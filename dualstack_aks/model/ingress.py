@@ -17,6 +17,7 @@ import yaml
 from dualstack_aks.contract import (
     DUAL_STACK,
     FAMILIES_LABEL,
+    INGRESS_CLASS_LABEL,
     INTERNAL_ANNOTATION,
     INTERNAL_SUBNET_ANNOTATION,
     NAT46_PROXY,
@@ -106,7 +107,8 @@ def load_values(name: str, values_dir: Path) -> dict[str, Any]:
     return yaml.load((values_dir / f"{name}.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
 
 
-def _service_shape(release: IngressRelease) -> dict[str, Any]:
+def service_families(release: IngressRelease) -> dict[str, Any]:
+    """The Service's ipFamilyPolicy and ipFamilies, said explicitly so none follows the cluster's primary family."""
     dual = len(release.families) > 1
     return {"ipFamilyPolicy": "RequireDualStack" if dual else "SingleStack", "ipFamilies": [IP_FAMILY[f] for f in release.families]}
 
@@ -121,6 +123,11 @@ def public_pinning(release: IngressRelease, public_ip_addresses: dict[str, str])
     return annotations
 
 
+def ingress_class_labels(ingress_class: str) -> dict[str, str]:
+    """The labels an Ingress of `ingress_class` carries so that its class's admission webhook, and no other, validates it."""
+    return {INGRESS_CLASS_LABEL: ingress_class}
+
+
 def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]) -> dict[str, Any]:
     """Per-region values: names, replicas, spreading, and the Services pinned to their addresses."""
     names = release.names
@@ -130,7 +137,7 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
     if release.internal_subnet:
         service["internal"] = {
             "enabled": True,
-            **_service_shape(release),
+            **service_families(release),
             "externalTrafficPolicy": "Local",
             "annotations": {
                 INTERNAL_ANNOTATION: "true",
@@ -144,6 +151,9 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
             "electionID": f"{names.release}-leader",
             "ingressClass": names.ingress_class,
             "ingressClassResource": {"name": names.ingress_class, "controllerValue": names.controller_value},
+            # With failurePolicy Fail, a webhook without a selector lets one controller down block every class's Ingress writes; chart 4.15.1
+            # offers objectSelector, not matchConditions (templates/admission-webhooks/validating-webhook.yaml:22-53 at helm-chart-4.15.1).
+            "admissionWebhooks": {"objectSelector": {"matchLabels": ingress_class_labels(names.ingress_class)}},
             "podLabels": {FAMILIES_LABEL: "-".join(release.families), ROLE_LABEL: release.role},
             "service": service,
             "topologySpreadConstraints": [

@@ -18,7 +18,22 @@ NAME_RULES: dict[str, tuple[re.Pattern, str]] = {
     "dns_prefix": (re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$"), "1-54 letters, digits and hyphens, starting and ending alphanumeric"),
     "kubernetes_cluster": (re.compile(r"^[a-zA-Z0-9][-\w]{0,61}[a-zA-Z0-9]$"), "1-63 letters, digits, - and _"),
     "traffic_manager_dns": (re.compile(r"^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"), "1-63 lowercase letters, digits and hyphens"),
+    # azurerm's KubernetesAgentPoolName (containers/validate/kubernetes.go:34 at v4.55.0), also on temporary_name_for_rotation.
+    "node_pool": (re.compile(r"^[a-z][a-z\d]{0,11}$"), "1-12 lowercase letters and digits, starting with a letter"),
 }
+
+
+@dataclass(frozen=True)
+class NodePoolNames:
+    """A node pool's name and the temporary pool's name the provider rotates through when a
+    change needs new nodes (kubernetes_cluster_node_pool_resource.go:959-999 at v4.55.0)."""
+
+    name: str
+    temporary_name_for_rotation: str
+
+
+SYSTEM_POOL = NodePoolNames("system", "systemtmp")
+USER_POOL = NodePoolNames("user", "usertmp")
 
 
 # Azure's fixed private DNS zone per private-link sub-resource (Azure Private Endpoint DNS configuration).
