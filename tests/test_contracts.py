@@ -12,6 +12,7 @@ import copy
 import itertools
 import json
 import os
+import re
 from collections.abc import Iterator
 from ipaddress import ip_address, ip_network
 from pathlib import Path
@@ -401,6 +402,59 @@ def test_the_pinning_check_fails_on_a_renamed_address(synthesize):
     ip = next(iter(changed["region-eastus2"]["resource"]["azurerm_public_ip"].values()))
     ip["name"] = "pip-renamed"
     assert any("is no public IP of the region" in problem for problem in check_pinning(changed))
+
+
+# --- Endpoints: each family's Traffic Manager endpoint targets the address that family's public Service holds -----
+
+
+def _pinned_ip_names(stack: dict) -> set[str]:
+    """Names of the public IPs the ingress stack's public Services hold: by name, or by an address read from one."""
+    data_names = {address: body["name"] for address, body in stack.get("data", {}).get("azurerm_public_ip", {}).items()}
+    names = set()
+    for annotation, value, _ in _pinned_public_ips(stack):
+        if annotation.startswith(PIP_NAME_ANNOTATION):
+            names.add(value)
+        elif match := re.fullmatch(r"\$\{data\.azurerm_public_ip\.(\w+)\.ip_address\}", value):
+            names.add(data_names[match.group(1)])
+    return names
+
+
+def check_endpoints(stacks: Stacks) -> list[str]:
+    """Contract: each region's endpoint in the profile of a family targets a public IP of that family, and the
+    ingress stack's public Service of that family holds that very IP."""
+    profiles = stacks["global"]["resource"]["azurerm_traffic_manager_profile"]
+    problems = []
+    for name, stack in sorted(stacks.items()):
+        if not name.startswith("region-"):
+            continue
+        ips = stack.get("resource", {}).get("azurerm_public_ip", {})
+        held = _pinned_ip_names(stacks[name.replace("region-", "ingress-", 1)])
+        for endpoint in resources(stack, "azurerm_traffic_manager_external_endpoint"):
+            profile = next((body for address, body in profiles.items() if address in endpoint["profile_id"]), None)
+            target = re.fullmatch(r"\$\{azurerm_public_ip\.(\w+)\.ip_address\}", endpoint["target"])
+            ip = ips.get(target.group(1)) if target else None
+            if profile is None or ip is None:
+                problems.append(f"{name}: endpoint {endpoint['name']} is not a public IP of the region in a profile of the global stack")
+                continue
+            family = "IPv6" if profile["name"].endswith("ipv6") else "IPv4"
+            if ip["ip_version"] != family:
+                problems.append(f"{name}: the {family} profile's endpoint targets {ip['name']}, an {ip['ip_version']} address")
+            if ip["name"] not in held:
+                problems.append(f"{name}: the {family} endpoint targets {ip['name']}, which no public Service holds")
+    return problems
+
+
+def test_every_endpoint_targets_the_entry_of_its_family(variant):
+    name, _, stacks = variant
+    assert check_endpoints(stacks) == [], name
+
+
+def test_the_endpoint_check_fails_on_a_crossed_target(synthesize):
+    _, stacks = synthesize(load_config(DEFAULT_CONFIG))
+    changed = copy.deepcopy(stacks)
+    endpoints = list(changed["region-eastus2"]["resource"]["azurerm_traffic_manager_external_endpoint"].values())
+    endpoints[0]["target"], endpoints[1]["target"] = endpoints[1]["target"], endpoints[0]["target"]
+    assert len(check_endpoints(changed)) == 2
 
 
 # --- Internal entries: each internal Service's static address is in the ingress subnet, and the private name points at it
