@@ -316,6 +316,32 @@ def scan(outdir: str | None, checkov: str) -> int:
     return result.returncode
 
 
+@cli.command("schema-check")
+@outdir_option
+@click.option(
+    "--provider-version",
+    "versions",
+    multiple=True,
+    metavar="X.Y.Z",
+    help="check with this azurerm version's rules (repeatable; default: the version each stack pins)",
+)
+def schema_check(outdir: str | None, versions: tuple[str, ...]) -> int:
+    """Check every azurerm block of the synthesized stacks against the provider's own schema rules, offline."""
+    from dualstack_aks.azurerm_schema.check import RulesUnavailable, check_stacks
+    from dualstack_aks.output.reader import SynthOutputError, read_stacks
+
+    try:
+        stacks = read_stacks(_outdir(outdir))
+        reports = [check_stacks(stacks, version) for version in versions or (None,)]
+    except (SynthOutputError, RulesUnavailable) as error:
+        print(f"schema-check: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for report in reports:
+        print(f"rules of azurerm {', '.join(sorted(set(report.versions.values())))}:")
+        print("\n".join(report.lines()))
+    return EXIT_FAILED if any(report.violations for report in reports) else 0
+
+
 @cli.command("chart-keys")
 @click.argument("chart_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def chart_keys(chart_dir: Path) -> int:
