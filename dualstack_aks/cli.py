@@ -316,6 +316,39 @@ def scan(outdir: str | None, checkov: str) -> int:
     return result.returncode
 
 
+@cli.command()
+@outdir_option
+@click.option("--terraform", default="terraform", show_default=True, help="the terraform to run")
+@click.option("--require", is_flag=True, help="fail when nothing can be validated (no terraform, providers not fetched): CI")
+def validate(outdir: str | None, terraform: str, require: bool) -> int:
+    """`terraform init -backend=false` and `terraform validate` in every synthesized stack."""
+    from dualstack_aks.deploy.validate import (
+        NotValidated,
+        failures,
+        format_validation_markdown,
+        format_validation_table,
+        validate_stacks,
+        write_validate_summary,
+    )
+    from dualstack_aks.output.reader import SynthOutputError
+
+    target = Path(_outdir(outdir))
+    try:
+        results = validate_stacks(target, terraform)
+    except SynthOutputError as error:
+        print(f"validate: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except NotValidated as error:
+        write_validate_summary(target, format_validation_markdown(None, str(error)))
+        print(f"terraform validate: nothing validated: {error}", file=sys.stderr)
+        return EXIT_FAILED if require else 0
+    write_validate_summary(target, format_validation_markdown(results))
+    print("\n".join(format_validation_table(results)))
+    for failure in failures(results):
+        print(f"validate: {failure}", file=sys.stderr)
+    return EXIT_FAILED if failures(results) else 0
+
+
 @cli.command("schema-check")
 @outdir_option
 @click.option(
