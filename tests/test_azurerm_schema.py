@@ -15,7 +15,7 @@ import pytest
 from dualstack_aks.azurerm_schema.check import RULES_DIR, Rules, RulesUnavailable, available_versions, check_stacks, pinned_azurerm_version
 from dualstack_aks.cli import main as cli_main
 from dualstack_aks.model.loading import load_config
-from tests.conftest import SHIPPED_CONFIGS, config_id
+from tests.conftest import SHIPPED_CONFIGS, config_id, config_with
 
 # The provider tags the rules were derived from (docs/azurerm-schema.md): version -> commit of the tag.
 RULES_TAGS = {"4.55.0": "37bf7f03b661b804a59fd62fd6f6e6b8ee4a69df", "4.81.0": "5782a75422c68a0d0804ac16d97dcaf3df5ee2fa"}
@@ -36,6 +36,30 @@ def test_every_shipped_config_keeps_the_provider_rules(synthesize, config_path: 
     with_azurerm = {stack for stack, document in stacks.items() if any(name.startswith("azurerm_") for name in document.get("resource", {}))}
     assert with_azurerm <= set(report.versions), "every stack with azurerm resources was checked"
     assert report.blocks >= len(with_azurerm) and report.attributes > report.blocks and report.values > 0 and report.references > 0
+
+
+# Switches that change azurerm blocks and that no shipped config turns.
+VARIANTS = {
+    "private-cluster": {"cluster.api_server.private_cluster": True, "cluster.api_server.authorized_ip_ranges": []},
+    "no-internal-load-balancers": {"ingress.internal_load_balancers": False},
+    "public-registry-and-vaults": {
+        "security.registry_public_network_access": True,
+        "security.key_vault_public_network_access": True,
+        "security.acknowledgements": {
+            "ACR-PUBLIC-ACCESS": "the build agents push from the Internet",
+            "KV-PUBLIC-ACCESS": "the build agents read from the Internet",
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("version", sorted(RULES_TAGS))
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_layout_variants_keep_the_provider_rules(synthesize, default_config, variant: str, version: str):
+    _, stacks = synthesize(config_with(default_config, **VARIANTS[variant]))
+    report = check_stacks(stacks, version)
+    assert [str(violation) for violation in report.violations] == []
+    assert report.blocks > 0
 
 
 def test_each_stack_is_checked_by_default_with_the_rules_of_the_version_it_pins(default_stacks):
