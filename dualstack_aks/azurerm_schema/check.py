@@ -103,10 +103,10 @@ class Rules:
         self._schemas: dict[tuple[str, str], Block | None] = {}
 
     @classmethod
-    def for_version(cls, version: str) -> Rules:
-        path = RULES_DIR / f"rules-azurerm-{version}.json.gz"
+    def for_version(cls, version: str, rules_dir: Path = RULES_DIR) -> Rules:
+        path = rules_dir / f"rules-azurerm-{version}.json.gz"
         if not path.is_file():
-            raise RulesUnavailable(f"no rules for azurerm {version}; rules available for: {', '.join(available_versions()) or 'none'} in {RULES_DIR}")
+            raise RulesUnavailable(f"no rules for azurerm {version}; rules available for: {', '.join(available_versions(rules_dir)) or 'none'} in {rules_dir}")
         return cls(path)
 
     def schema(self, mode: str, type_name: str) -> Block | None:
@@ -167,8 +167,8 @@ class Rules:
         return Validator(kind, arguments, f"{self._files[file_index]}:{line}")
 
 
-def available_versions() -> list[str]:
-    found = (re.fullmatch(r"rules-azurerm-(\d+\.\d+\.\d+)\.json\.gz", path.name) for path in RULES_DIR.glob("rules-azurerm-*.json.gz"))
+def available_versions(rules_dir: Path = RULES_DIR) -> list[str]:
+    found = (re.fullmatch(r"rules-azurerm-(\d+\.\d+\.\d+)\.json\.gz", path.name) for path in rules_dir.glob("rules-azurerm-*.json.gz"))
     return sorted((match.group(1) for match in found if match), key=lambda version: tuple(int(part) for part in version.split(".")))
 
 
@@ -592,7 +592,7 @@ def pinned_azurerm_version(document: dict) -> str | None:
     return match.group(1)
 
 
-def check_stacks(stacks: Mapping[str, dict], version: str | None = None) -> SchemaReport:
+def check_stacks(stacks: Mapping[str, dict], version: str | None = None, rules_dir: Path = RULES_DIR) -> SchemaReport:
     """Every stack (name -> Terraform JSON) against the rules of `version`, else of the azurerm version it pins."""
     report = SchemaReport()
     loaded: dict[str, Rules] = {}
@@ -606,7 +606,7 @@ def check_stacks(stacks: Mapping[str, dict], version: str | None = None) -> Sche
                 raise RulesUnavailable(f"stack {stack} has azurerm blocks but pins no azurerm version")
             continue
         if wanted not in loaded:
-            loaded[wanted] = Rules.for_version(wanted)
+            loaded[wanted] = Rules.for_version(wanted, rules_dir)
         report.versions[stack] = wanted
         _StackChecker(stack, loaded[wanted], report).check_document(document)
     return report

@@ -2113,12 +2113,16 @@ def registrations_in(p, dirs, names):
     found = {}
     for d in dirs:
         pkg = p.interp.package(d)
-        methods = {
-            r for (r, m) in pkg.methods if r.endswith("Registration") and m in ("SupportedResources", "SupportedDataSources", "Resources", "DataSources")
-        }
-        for recv in sorted(methods):
+        for recv in registration_receivers(pkg):
             found.update({key: val for key, val in p.registration(pkg, recv).items() if key[1] in names})
     return found
+
+
+def registration_receivers(pkg):
+    """The package's Registration types that register resources or data sources."""
+    return sorted(
+        {r for (r, m) in pkg.methods if r.endswith("Registration") and m in ("SupportedResources", "SupportedDataSources", "Resources", "DataSources")}
+    )
 
 
 def all_registered(tree, release):
@@ -2127,9 +2131,7 @@ def all_registered(tree, release):
     found = set()
     for d in sorted(d for d in tree.dirs if d.startswith("internal/services/")):
         pkg = p.interp.package(d)
-        for recv in sorted(
-            {r for (r, m) in pkg.methods if r.endswith("Registration") and m in ("SupportedResources", "SupportedDataSources", "Resources", "DataSources")}
-        ):
+        for recv in registration_receivers(pkg):
             found |= set(p.registration(pkg, recv))
     return found, p.interp.notes
 
