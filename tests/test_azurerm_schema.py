@@ -15,7 +15,7 @@ import pytest
 from dualstack_aks.azurerm_schema.check import RULES_DIR, Rules, RulesUnavailable, available_versions, check_stacks, pinned_azurerm_version
 from dualstack_aks.cli import main as cli_main
 from dualstack_aks.model.loading import load_config
-from tests.conftest import SHIPPED_CONFIGS, config_id, config_with
+from tests.conftest import REPO, SHIPPED_CONFIGS, config_id, config_with
 
 # The provider tags the rules were derived from (docs/azurerm-schema.md): version -> commit of the tag.
 RULES_TAGS = {"4.55.0": "37bf7f03b661b804a59fd62fd6f6e6b8ee4a69df", "4.81.0": "5782a75422c68a0d0804ac16d97dcaf3df5ee2fa"}
@@ -76,6 +76,7 @@ def test_the_rules_files_are_the_ones_the_docs_name():
             document = json.load(stream)
         assert (document["tag"], document["commit"]) == (f"v{version}", commit)
         assert document["selftest"]["not_parsed"] == [], "every type was read"
+        assert f"`v{version}` | `{commit}`" in (REPO / "docs" / "azurerm-schema.md").read_text(encoding="utf-8")
 
 
 def stack_with(stacks: dict[str, dict], resource_type: str) -> tuple[str, str, dict]:
