@@ -113,6 +113,15 @@ def test_an_init_failure_of_the_stack_itself_fails_the_run(outdir, capsys):
     assert "validate -json" not in calls(outdir)[-1], "a stack that did not initialize is not validated"
 
 
+def test_validate_without_json_fails_the_run_with_terraforms_error(outdir, capsys):
+    write(outdir, "global", "validate.json", "")
+    (outdir.parent / "bin" / "terraform").write_text(
+        STAND_IN.replace("validate) cat", 'validate) [ -s "$dir/validate.json" ] || { echo "Error: Failed to load plugin schemas" >&2; exit 1; }; cat')
+    )
+    assert cli_main(["validate", "--outdir", str(outdir)]) == 1
+    assert capsys.readouterr().err.splitlines() == ["validate: global validate failed: Error: Failed to load plugin schemas"]
+
+
 @pytest.mark.parametrize("require", [False, True])
 def test_without_the_providers_one_line_says_nothing_was_validated(outdir, capsys, require: bool):
     for stack in ("global", "region-eastus2", "ingress-eastus2"):

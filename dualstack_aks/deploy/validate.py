@@ -4,7 +4,7 @@ python -m dualstack_aks validate [--outdir cdktf.out] [--terraform terraform] [-
     validates each stack in dependency order, prints a table (errors, warnings, the first error) and writes it as
     Markdown to <outdir>/validate-summary.md (the pull request's job summary). Exit status 1 when a stack has
     validation errors or its `init` failed for a reason of its own (a provider version that does not exist, a
-    Terraform outside `required_version`).
+    Terraform outside `required_version`) or `validate` printed no result.
     Nothing can be validated without terraform on PATH or without the providers (no network and no plugin cache):
     then one line says so, nothing is claimed valid, and the exit status is 0, since the run found no fault; with
     --require (CI, where the registry is reachable) it is 1.
@@ -26,6 +26,8 @@ VALIDATE_SUMMARY_FILE = "validate-summary.md"
 VALID = "valid"
 INVALID = "invalid"
 INIT_FAILED = "init failed"
+# `terraform validate` printed no JSON (it crashed, or a provider failed to start).
+VALIDATE_FAILED = "validate failed"
 # Terraform's words when the registry (or a mirror) cannot be reached: getproviders' ErrHostUnreachable, and an
 # offline plugin cache or filesystem mirror that lacks the provider.
 _UNREACHABLE = re.compile(r"could not connect to [^\s:]+|provider \S+ was not found in any of the search locations")
@@ -96,7 +98,7 @@ def validate_stacks(outdir: Path, terraform: str = "terraform") -> list[StackVal
             results.append(read_validation(stack.name, validation.stdout))
         except (ValueError, AttributeError):
             error = first_error(validation.stderr.splitlines(), f"terraform validate exited with status {validation.returncode} without JSON")
-            results.append(StackValidation(stack.name, INIT_FAILED, 0, 0, error))
+            results.append(StackValidation(stack.name, VALIDATE_FAILED, 0, 0, error))
     return results
 
 
