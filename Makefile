@@ -44,7 +44,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli lint synth addresses docs diagram graphviz test scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
@@ -58,6 +58,8 @@ help:
 	@echo "make lint                    ruff (lint, format) and mypy"
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
+	@echo "make schema-check [CONFIG=path]  synthesize, then check every azurerm block against the provider's rules, offline"
+	@echo "make validate [CONFIG=path]  synthesize, then terraform init -backend=false and validate every stack (needs terraform and the providers)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
 	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline, each installed engine (docs/performance.md)"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
@@ -143,6 +145,16 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed grap
 
 scan: synth $(CHECKOV_VENV)/.installed
 	$(BIN)/python -m dualstack_aks scan --checkov $(CHECKOV)
+
+# The rules of the azurerm version each stack pins (docs/azurerm-schema.md).
+schema-check: synth
+	$(BIN)/python -m dualstack_aks schema-check
+
+# Without terraform or the providers (no network, no plugin cache) it says it validated nothing and exits 0;
+# CI sets REQUIRE_VALIDATION=1 so that validating nothing fails.
+REQUIRE_VALIDATION ?=
+validate: synth
+	$(BIN)/python -m dualstack_aks validate $(if $(REQUIRE_VALIDATION),--require)
 
 snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update

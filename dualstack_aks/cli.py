@@ -316,6 +316,65 @@ def scan(outdir: str | None, checkov: str) -> int:
     return result.returncode
 
 
+@cli.command()
+@outdir_option
+@click.option("--terraform", default="terraform", show_default=True, help="the terraform to run")
+@click.option("--require", is_flag=True, help="fail when nothing can be validated (no terraform, providers not fetched): CI")
+def validate(outdir: str | None, terraform: str, require: bool) -> int:
+    """`terraform init -backend=false` and `terraform validate` in every synthesized stack."""
+    from dualstack_aks.deploy.validate import (
+        NotValidated,
+        failures,
+        format_validation_markdown,
+        format_validation_table,
+        validate_stacks,
+        write_validate_summary,
+    )
+    from dualstack_aks.output.reader import SynthOutputError
+
+    target = Path(_outdir(outdir))
+    try:
+        results = validate_stacks(target, terraform)
+    except SynthOutputError as error:
+        print(f"validate: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except NotValidated as error:
+        write_validate_summary(target, format_validation_markdown(None, str(error)))
+        print(f"terraform validate: nothing validated: {error}", file=sys.stderr)
+        return EXIT_FAILED if require else 0
+    write_validate_summary(target, format_validation_markdown(results))
+    print("\n".join(format_validation_table(results)))
+    for failure in failures(results):
+        print(f"validate: {failure}", file=sys.stderr)
+    return EXIT_FAILED if failures(results) else 0
+
+
+@cli.command("schema-check")
+@outdir_option
+@click.option(
+    "--provider-version",
+    "versions",
+    multiple=True,
+    metavar="X.Y.Z",
+    help="check with this azurerm version's rules (repeatable; default: the version each stack pins)",
+)
+def schema_check(outdir: str | None, versions: tuple[str, ...]) -> int:
+    """Check every azurerm block of the synthesized stacks against the provider's own schema rules, offline."""
+    from dualstack_aks.azurerm_schema.check import RulesUnavailable, check_stacks
+    from dualstack_aks.output.reader import SynthOutputError, read_stacks
+
+    try:
+        stacks = read_stacks(_outdir(outdir))
+        reports = [check_stacks(stacks, version) for version in versions or (None,)]
+    except (SynthOutputError, RulesUnavailable) as error:
+        print(f"schema-check: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for report in reports:
+        print(f"rules of azurerm {', '.join(sorted(set(report.versions.values())))}:")
+        print("\n".join(report.lines()))
+    return EXIT_FAILED if any(report.violations for report in reports) else 0
+
+
 @cli.command("chart-keys")
 @click.argument("chart_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def chart_keys(chart_dir: Path) -> int:

@@ -7,6 +7,9 @@ import re
 
 # The version CI installs (tests/test_workflows.py keeps the workflows in step with it).
 TERRAFORM_VERSION = "1.15.9"
+# SHA-256 of terraform_<TERRAFORM_VERSION>_linux_amd64.zip, HashiCorp's release archive: the pull-request workflow
+# checks the Terraform that hashicorp/setup-terraform installed (which checks no checksum) against it.
+TERRAFORM_LINUX_AMD64_SHA256 = "76edd0b22d2f27d3d2e097cd793209646f719cf60f02ff3af626b07361137da1"
 # 1.2.0: the floor cdktf 0.21's CLI warns below, and the first with postconditions and OIDC in the azurerm backend.
 MINIMUM = (1, 2, 0)
 # Below the next major: its breaking changes have not been tried.

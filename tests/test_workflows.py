@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from dualstack_aks.deploy.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION
-from tests.conftest import REPO
+from dualstack_aks.terraform_version import TERRAFORM_LINUX_AMD64_SHA256
+from tests.conftest import EXAMPLE_CONFIGS, REPO, USER_CONFIG
 
 WORKFLOWS_DIR = REPO / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.yml"))
@@ -161,7 +162,7 @@ def test_tool_versions_match_what_preflight_asks_for():
         jobs = load(path.name)["jobs"].values()
         terraform = [step["with"]["terraform_version"] for job in jobs for step in steps_using(job, "hashicorp/setup-terraform")]
         kubelogin = [step["with"]["kubelogin-version"] for job in jobs for step in steps_using(job, "azure/use-kubelogin")]
-        assert terraform == [TERRAFORM_VERSION], path.name
+        assert terraform and set(terraform) == {TERRAFORM_VERSION}, path.name
         assert kubelogin == [KUBELOGIN_VERSION], path.name
 
 
@@ -204,3 +205,21 @@ def test_the_api_server_token_is_taken_while_the_oidc_login_is_fresh(workflow):
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
 def test_engine_comes_from_one_repository_variable(workflow: Path):
     assert load(workflow.name)["env"]["DUALSTACK_ENGINE"] == "${{ vars.DUALSTACK_ENGINE || 'cdktf' }}"
+
+
+def test_pull_request_validates_every_stack_of_every_shipped_config_with_terraform():
+    job = load("pull-request.yml")["jobs"]["validate"]
+    (setup,) = steps_using(job, "hashicorp/setup-terraform")
+    assert setup["with"]["terraform_wrapper"] is False, "the wrapper mixes its own output into the JSON"
+    (checksum,) = [step for step in job["steps"] if "sha256sum --check" in step.get("run", "")]
+    assert checksum["env"] == {"TERRAFORM_VERSION": TERRAFORM_VERSION, "TERRAFORM_SHA256": TERRAFORM_LINUX_AMD64_SHA256}
+    assert 'cmp "$RUNNER_TEMP/terraform-checked/terraform" "$(command -v terraform)"' in checksum["run"]
+    names = [step.get("name", step.get("uses", "")) for step in job["steps"]]
+    (validate,) = [step for step in job["steps"] if "make validate" in step.get("run", "")]
+    assert names.index(validate["name"]) > names.index(checksum["name"]) > names.index(setup["name"])
+    run = validate["run"]
+    assert "for config in config/default.yaml config/examples/*.yaml; do" in run
+    assert sorted(REPO.glob("config/examples/*.yaml")) == EXAMPLE_CONFIGS and USER_CONFIG == REPO / "config/default.yaml"
+    assert 'make validate CONFIG="$config" REQUIRE_VALIDATION=1' in run, "validating nothing fails in CI"
+    assert "cat cdktf.out/validate-summary.md" in run and '>> "$GITHUB_STEP_SUMMARY"' in run
+    assert run.rstrip().endswith('exit "$status"'), "every config is validated, then any failure fails the job"

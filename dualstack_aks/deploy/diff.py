@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from dualstack_aks.output.reader import read_stacks
+from dualstack_aks.text import markdown_table
 
 DIFF_SUMMARY_FILE = "diff-summary.json"
 # cdktf diff writes the plan here, inside the stack's working directory (non-cloud backends).
@@ -197,11 +198,6 @@ def read_diff_summary(outdir: Path) -> list[StackDiff] | None:
     return diffs
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
-
-
 def _after(depends_on: list[str]) -> str:
     return ", ".join(f"`{name}`" for name in depends_on) or "–"
 
@@ -216,7 +212,7 @@ def format_diff_markdown(diffs: list[StackDiff]) -> str:
             counts = ["–"] * 4
             status = f"**not planned**: blocked by {diff.blocked_by}" if diff.status == BLOCKED else "**plan failed**"
         rows.append([f"`{diff.stack}`", *counts, status, _after(diff.depends_on)])
-    lines = ["## cdktf diff", "", *_table(["stack", "add", "change", "replace", "remove", "result", "after"], rows)]
+    lines = ["## cdktf diff", "", *markdown_table(["stack", "add", "change", "replace", "remove", "result", "after"], rows)]
     failures = not_planned(diffs)
     if failures:
         lines += ["", "**Not planned: this diff fails until every stack plans** (the job log has each full error):", ""]
@@ -236,7 +232,7 @@ def format_synth_markdown(stacks: list[Stack]) -> str:
         "",
         "Not diffed against Azure (no credentials for this run): the counts are what the stacks declare.",
         "",
-        *_table(["stack", "resources", "data sources", "after"], rows),
+        *markdown_table(["stack", "resources", "data sources", "after"], rows),
     ]
     return "\n".join(lines) + "\n"
 
