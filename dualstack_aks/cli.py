@@ -326,6 +326,65 @@ def chart_keys(chart_dir: Path) -> int:
     return 0
 
 
+# --- Deploy at scale: the wave plan and the per-region health gate (the deploy workflow's matrix jobs) ---
+
+
+@cli.command()
+@config_option
+@click.option("--region", help="plan this one region alone (a manual run): it is the canary, nothing follows")
+@click.option("--json", "as_json", is_flag=True, help='print {"global", "canary", "rest", "max_parallel"} as JSON for the workflow')
+def waves(config_option: str | None, region: str | None, as_json: bool) -> int:
+    """Print the deploy order: the global stack, the canary region, then the rest side by side."""
+    import json
+    from dataclasses import replace
+
+    from dualstack_aks.model.deployment import resolve
+
+    path, config = load_or_report(config_option)
+    if config is None:
+        return EXIT_BAD_INPUT
+    plan = resolve(config).waves
+    if region is not None:
+        regions = (*plan.canary, *plan.rest)
+        if region not in regions:
+            print(f"waves: --region {region!r} is not a region of {path} (allowed: {', '.join(regions)})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        plan = replace(plan, canary=(region,), rest=())
+    if as_json:
+        print(json.dumps({"global": plan.global_stack, "canary": list(plan.canary), "rest": list(plan.rest), "max_parallel": plan.max_parallel}))
+    else:
+        print(f"1. {plan.global_stack}\n2. canary: {', '.join(plan.canary)}\n3. at most {plan.max_parallel} at once: {', '.join(plan.rest) or '(none)'}")
+    return 0
+
+
+@cli.command("health-gate")
+@click.option("--region", required=True, help="the region whose Traffic Manager endpoints must be Online")
+@outdir_option
+@click.option("--timeout", type=click.FloatRange(min=0), default=600, show_default=True, help="seconds to wait for every endpoint to be Online")
+@click.option("--interval", type=click.FloatRange(min=0), default=30, show_default=True, help="seconds between polls (Traffic Manager probes every 30 s)")
+def health_gate(region: str, outdir: str | None, timeout: float, interval: float) -> int:
+    """Wait until each family's Traffic Manager endpoint of the region is Online; fail at the timeout."""
+    from dualstack_aks.deploy.health_gate import HealthGateError, describe, wait_until_online
+    from dualstack_aks.output.reader import SynthOutputError, monitored_endpoints, read_stacks, read_topology
+
+    try:
+        endpoints = monitored_endpoints(read_topology(read_stacks(_outdir(outdir))), region)
+    except SynthOutputError as error:
+        print(f"health-gate: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        failing = wait_until_online(endpoints, timeout, interval, lambda line: print(f"health-gate {region}: {line}", flush=True))
+    except HealthGateError as error:
+        print(f"health-gate: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for seen in failing:
+        print(f"health-gate: {region} failed after {timeout:g} s: {describe(seen)}; every family must be Online", file=sys.stderr)
+    if failing:
+        return EXIT_FAILED
+    print(f"health-gate {region}: passed: {' and '.join(endpoint.family for endpoint in endpoints)} Online")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, prog_name: str = "python -m dualstack_aks") -> int:
     """Run one command; its exit status (click's own usage errors exit 2)."""
     try:

@@ -328,6 +328,22 @@ class Azure(_Model):
     )
 
 
+# GitHub runs at most 256 jobs from one matrix (docs.github.com, "Running variations of jobs in a workflow").
+MAX_MATRIX_JOBS = 256
+
+
+class DeploySettings(_Model):
+    """How the deploy workflow rolls out: the global stack, one canary region gated on its health, then the rest side by side."""
+
+    canary: AzureRegion | None = Field(
+        None, description="Region deployed first, alone, whose health gate must pass before any other region starts (default: the first region)."
+    )
+    # Eight: the other 15 regions of a 16-region config go in two rounds, under the 20 concurrent jobs of GitHub's Free plan.
+    max_parallel: int = Field(
+        8, ge=1, le=MAX_MATRIX_JOBS, description="Regions deployed at once after the canary, each on its own runner (GitHub's matrix `max-parallel`)."
+    )
+
+
 class Config(_Model):
     """The whole deployment."""
 
@@ -349,4 +365,5 @@ class Config(_Model):
     backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")
     azure: Azure = Field(default_factory=Azure, description="Provider settings.")
     tags: dict[str, str] = Field({}, description="Tags added to every Azure resource.")
+    deploy: DeploySettings = Field(default_factory=DeploySettings, description="Rollout of the deploy workflow: canary region and parallel regions.")
     regions: list[RegionSettings] = Field(min_length=1, description="Regions to deploy; each gets its own stacks.")
