@@ -44,7 +44,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
@@ -62,7 +62,10 @@ help:
 	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline, each installed engine (docs/performance.md)"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
+	@echo "make deploy STACK=global     deploy that one stack (the deploy workflow's first wave)"
 	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
+	@echo "make waves [JSON=1]          print the deploy waves: the global stack, the canary region, the rest (docs/deploy.md)"
+	@echo "make health-gate REGION=r    wait until both families' Traffic Manager endpoints of region r are Online"
 	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
 	@echo "make clean                   remove cdktf.out/, cdktf.state.out/ and test caches (keeps .venv and node_modules)"
 
@@ -152,17 +155,28 @@ diff: $(VENV)/.installed $(CLI_INSTALLED)
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF)
 
-# Every stack in dependency order; with REGION, that region's two stacks only, in order.
+# Every stack in dependency order; with REGION, that region's two stacks only, in order; with STACK, that stack alone.
+STACK ?=
+DEPLOY_STACKS = $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,$(if $(STACK),$(STACK) --ignore-missing-stack-dependencies,'*'))
 deploy: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) deploy
 	$(BIN)/python main.py $(CONFIG_ARG)
-	$(CDKTF) deploy $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,'*') --skip-synth $(CDKTF_FLAGS)
+	$(CDKTF) deploy $(DEPLOY_STACKS) --skip-synth $(CDKTF_FLAGS)
 
 # cdktf destroys a stack's dependents first: ingress-<region>, then region-<region>.
 destroy: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) destroy
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(CDKTF) destroy ingress-$(REGION) region-$(REGION) --skip-synth $(CDKTF_FLAGS)
+
+# The deploy workflow's plan (REGION: that region alone); JSON=1 prints what its matrices are built from.
+JSON ?=
+waves: $(VENV)/.installed
+	@$(BIN)/python -m dualstack_aks waves $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(JSON),--json)
+
+# After `make deploy REGION=<r>`: reads the Traffic Manager names from cdktf.out, asks Azure with az.
+health-gate: $(VENV)/.installed
+	$(BIN)/python -m dualstack_aks health-gate --region $(REGION)
 
 bootstrap-state: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) bootstrap-state
