@@ -47,7 +47,7 @@ STATE_OUTDIR := cdktf.state.out
 .PHONY: help install cli lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
 
 help:
-	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
+	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (docs/engines.md)"
 	@echo "make install                 install the pinned Python packages and Node.js into the engine's venv, its CLI and the validators"
 	@echo "make cli                     install only the engine's pinned CLI (cdktf or cdktn) into its node_modules"
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
@@ -103,7 +103,7 @@ engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/
 	$(BIN)/npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Also installs the cdktf CLI, so that `npx cdktf synth | list | diff` work right after (README, the cdktf CLI).
+# Also installs the cdktf CLI, so that `npx cdktf synth | list | diff` work right after (docs/development.md, the cdktf CLI route).
 synth: install
 	$(BIN)/python main.py $(CONFIG_ARG)
 

@@ -237,7 +237,7 @@ class IngressSettings(_Model):
 
     controller: Literal["ingress-nginx", "envoy-gateway"] = Field(
         "ingress-nginx",
-        description="`ingress-nginx` or `envoy-gateway` (Envoy Gateway v1.9.0: one GatewayClass and Gateways per family); README, Envoy Gateway instead of ingress-nginx.",
+        description="`ingress-nginx` or `envoy-gateway` (Envoy Gateway v1.9.0: one GatewayClass and Gateways per family); docs/layouts.md, Envoy Gateway instead of ingress-nginx.",
     )
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version (controller `ingress-nginx`).")
     chart_repository: str = Field(
@@ -304,7 +304,7 @@ class Security(_Model):
     key_vault_public_network_access: bool = Field(False, description="Reach the Key Vaults from the Internet; else private endpoints only.")
     acknowledgements: dict[str, Acknowledgement] = Field(
         {},
-        description="Policy rule id -> why it is acceptable here, for each control turned off (rule ids: README, Security): "
+        description="Policy rule id -> why it is acceptable here, for each control turned off (rule ids: docs/security.md): "
         "the reason alone accepts it everywhere, `{reason, applies_to: [stacks or construct paths]}` only there.",
     )
 
