@@ -61,6 +61,7 @@ help:
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
 	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline, each installed engine (docs/performance.md)"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
+	@echo "make diff REGION=eastus2     cdktf diff of one region's stacks (STACK=global: that stack)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
 	@echo "make deploy STACK=global     deploy that one stack (the deploy workflow's first wave)"
 	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
@@ -150,10 +151,11 @@ scan: synth $(CHECKOV_VENV)/.installed
 snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update
 
+# With REGION (or STACK), only that region's two stacks (or that stack): one drift job's share.
 diff: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) diff
 	$(BIN)/python main.py $(CONFIG_ARG)
-	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF)
+	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF) $(if $(REGION),--stack region-$(REGION) --stack ingress-$(REGION))$(if $(STACK), --stack $(STACK))
 
 # Every stack in dependency order; with REGION, that region's two stacks only, in order; with STACK, that stack alone.
 STACK ?=

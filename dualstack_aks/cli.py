@@ -205,7 +205,8 @@ def preflight(command: str, config_option: str | None, region: str | None, requi
 @outdir_option
 @click.option("--cdktf", default="node_modules/.bin/cdktf", show_default=True, help="the pinned cdktf CLI")
 @click.option("--summary-only", is_flag=True, help="print the Markdown summary of the last run (or of the synth) without diffing")
-def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
+@click.option("--stack", "stacks", multiple=True, metavar="NAME", help="diff only this stack (repeatable): one region's, in the drift workflow")
+def diff(outdir: str | None, cdktf: str, summary_only: bool, stacks: tuple[str, ...]) -> int:
     """`cdktf diff` every stack in dependency order and record the planned changes."""
     from dualstack_aks.deploy.diff import (
         format_diff_markdown,
@@ -214,12 +215,17 @@ def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
         run_diffs,
         write_diff_summary,
     )
+    from dualstack_aks.output.reader import SynthOutputError
 
     target = Path(_outdir(outdir))
     if summary_only:
         print(format_summary(target), end="")
         return 0
-    diffs = run_diffs(target, cdktf)
+    try:
+        diffs = run_diffs(target, cdktf, only=stacks)
+    except SynthOutputError as error:
+        print(f"diff: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     write_diff_summary(target, diffs)
     print(format_diff_markdown(diffs))
     failures = not_planned(diffs)
@@ -382,6 +388,25 @@ def health_gate(region: str, outdir: str | None, timeout: float, interval: float
     if failing:
         return EXIT_FAILED
     print(f"health-gate {region}: passed: {' and '.join(endpoint.family for endpoint in endpoints)} Online")
+    return 0
+
+
+@cli.command("merge-diffs")
+@click.argument("parts", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@outdir_option
+def merge_diffs(parts: Path, outdir: str | None) -> int:
+    """Join the diff summaries under PARTS (one per drift job) into the output's, for `publish drift`."""
+    from dualstack_aks.deploy.diff import merge_diff_summaries, not_planned, write_diff_summary
+    from dualstack_aks.output.reader import SynthOutputError
+
+    target = Path(_outdir(outdir))
+    try:
+        diffs = merge_diff_summaries(target, parts)
+    except SynthOutputError as error:
+        print(f"merge-diffs: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    write_diff_summary(target, diffs)
+    print(f"merged {len(diffs)} stacks into {target / 'diff-summary.json'}, {len(not_planned(diffs))} not planned")
     return 0
 
 

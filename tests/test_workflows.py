@@ -94,7 +94,7 @@ def test_no_secrets_but_the_github_token():
 
 
 # The only write permissions besides OIDC, each on the one job that needs it.
-WRITE_PERMISSIONS = {("pull-request.yml", "comment"): {"pull-requests"}, ("drift.yml", "drift"): {"issues"}}
+WRITE_PERMISSIONS = {("pull-request.yml", "comment"): {"pull-requests"}, ("drift.yml", "publish"): {"issues"}}
 
 
 def test_least_privilege_by_default():
@@ -120,11 +120,37 @@ def test_the_job_that_writes_to_the_pull_request_runs_no_test_code():
 def test_drift_plans_read_only_weekly_and_on_demand():
     workflow = load("drift.yml")
     assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
-    (job,) = workflow["jobs"].values()
-    (plan,) = [step for step in job["steps"] if step.get("run", "").startswith("make diff")]
+    job = workflow["jobs"]["drift"]
+    (plan,) = [step for step in job["steps"] if "make diff" in step.get("run", "")]
     assert plan["env"]["TF_CLI_ARGS_plan"] == "-lock=false", "a state lease would need write access to the state blob"
-    assert job["steps"][-1]["if"] == "${{ !cancelled() }}", "a failed plan still reaches the issue"
-    assert "publish drift" in job["steps"][-1]["run"]
+    assert job["environment"] == "drift"
+    (upload,) = steps_using(job, "actions/upload-artifact")
+    assert upload["if"] == "${{ !cancelled() }}", "a failed plan still reaches the issue"
+    assert (upload["with"]["name"], upload["with"]["path"]) == ("drift-${{ matrix.member }}", "cdktf.out/diff-summary.json")
+
+
+def test_drift_plans_each_region_on_its_own_runner_then_one_job_publishes():
+    jobs = load("drift.yml")["jobs"]
+    assert {name: job.get("needs") for name, job in jobs.items()} == {"plan": None, "drift": "plan", "publish": ["plan", "drift"]}
+    strategy = jobs["drift"]["strategy"]
+    assert strategy == {
+        "fail-fast": False,
+        "max-parallel": "${{ fromJSON(needs.plan.outputs.max_parallel) }}",
+        "matrix": {"member": "${{ fromJSON(needs.plan.outputs.members) }}"},
+    }
+    (diff,) = [step for step in jobs["drift"]["steps"] if "make diff" in step.get("run", "")]
+    assert 'make diff STACK="$MEMBER"' in diff["run"] and 'make diff REGION="$MEMBER"' in diff["run"]
+    publish = jobs["publish"]
+    assert publish["if"] == "${{ !cancelled() && needs.plan.result == 'success' }}", "failed plans are published too"
+    assert "id-token" not in publish["permissions"], "the job that writes issues holds no Azure token"
+    (download,) = steps_using(publish, "actions/download-artifact")
+    assert download["with"] == {"pattern": "drift-*", "path": "drift-summaries"}
+    runs = [step.get("run", "") for step in publish["steps"]]
+    assert "make synth" in runs, "every stack of main, so that a missing summary is named"
+    assert runs[-1].splitlines()[1:] == [
+        ".venv/bin/python -m dualstack_aks merge-diffs drift-summaries",
+        '.venv/bin/python -m dualstack_aks publish drift --repo "$GITHUB_REPOSITORY" --run-url "$RUN_URL"',
+    ]
 
 
 def test_checkout_keeps_no_credentials():
@@ -262,12 +288,12 @@ def test_every_plan_field_the_workflow_reads_is_in_the_plan(capsys):
     assert read == set(plan), "every field read, and read by its name"
 
 
-def run_plan_step(tmp_path: Path, region: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+def run_plan_step(tmp_path: Path, region: str, workflow: str = "deploy.yml") -> tuple[subprocess.CompletedProcess, Path, Path]:
     """The plan job's `waves` step, run by bash in the repository as the runner would, with the fixture config."""
-    (step,) = [step for step in load("deploy.yml")["jobs"]["plan"]["steps"] if step.get("id") == "waves"]
+    (step,) = [step for step in load(workflow)["jobs"]["plan"]["steps"] if step.get("id") == "waves"]
     outputs, summary = tmp_path / "github-output", tmp_path / "step-summary"
     environment = {**os.environ, "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary), "DUALSTACK_CONFIG": str(DEFAULT_CONFIG)}
-    environment.update(REGION=region, ACTION="deploy")
+    environment.update(REGION=region, ACTION="deploy", RUNNER_TEMP=str(tmp_path))
     result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=REPO, env=environment, capture_output=True, text=True)
     return result, outputs, summary
 
@@ -297,3 +323,12 @@ def test_each_region_passes_its_health_gate_before_its_job_ends(deploy_job):
     assert gate["run"] == 'make health-gate REGION="$REGION"'
     shown = subprocess.run(["make", "-s", "-n", "health-gate", "REGION=eastus2"], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert shown.rstrip().endswith("-m dualstack_aks health-gate --region eastus2")
+
+
+def test_the_drift_plan_lists_the_global_stack_then_every_region(tmp_path):
+    result, outputs, _ = run_plan_step(tmp_path, "", workflow="drift.yml")
+    assert result.returncode == 0, result.stderr
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written == {"global": "global", "members": '["global", "eastus2", "westeurope"]', "max_parallel": "8"}
+    read = set(re.findall(r"needs\.plan\.outputs\.(\w+)", (WORKFLOWS_DIR / "drift.yml").read_text()))
+    assert read == set(written), "every output read, and read by its name"
