@@ -162,9 +162,11 @@ def test_checkout_keeps_no_credentials():
 
 def test_deploy_logs_in_with_oidc(deploy_job):
     assert deploy_job["permissions"]["id-token"] == "write"
-    (login,) = steps_using(deploy_job, "azure/login")
-    assert set(login["with"]) == {"client-id", "tenant-id", "subscription-id"}
-    assert all(value.startswith("${{ vars.") for value in login["with"].values())
+    logins = steps_using(deploy_job, "azure/login")
+    assert len(logins) == 2, "before the deploy, and again, with a fresh token, before the health gate"
+    for login in logins:
+        assert set(login["with"]) == {"client-id", "tenant-id", "subscription-id"}
+        assert all(value.startswith("${{ vars.") for value in login["with"].values())
     assert deploy_job["env"]["ARM_USE_OIDC"] == "true"
 
 
@@ -317,9 +319,10 @@ def test_the_plan_step_stops_a_manual_run_for_a_region_outside_the_config(tmp_pa
 
 def test_each_region_passes_its_health_gate_before_its_job_ends(deploy_job):
     names = [step.get("name", "") for step in deploy_job["steps"]]
-    gate = deploy_job["steps"][-1]
-    assert names.index(gate["name"]) == names.index("cdktf ${{ inputs.action }}") + 1
-    assert gate["if"] == "inputs.action == 'deploy' && inputs.region != ''"
+    relogin, gate = deploy_job["steps"][-2:]
+    assert names.index(gate["name"]) == names.index("cdktf ${{ inputs.action }}") + 2
+    assert relogin["uses"].startswith("azure/login@"), "a fresh Azure token for the gate's az calls"
+    assert gate["if"] == relogin["if"] == "inputs.action == 'deploy' && inputs.region != ''"
     assert gate["run"] == 'make health-gate REGION="$REGION"'
     shown = subprocess.run(["make", "-s", "-n", "health-gate", "REGION=eastus2"], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert shown.rstrip().endswith("-m dualstack_aks health-gate --region eastus2")
