@@ -44,10 +44,10 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli lint synth addresses docs diagram graphviz test scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli lint synth addresses docs diagram graphviz test scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
 
 help:
-	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
+	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (docs/engines.md)"
 	@echo "make install                 install the pinned Python packages and Node.js into the engine's venv, its CLI and the validators"
 	@echo "make cli                     install only the engine's pinned CLI (cdktf or cdktn) into its node_modules"
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
@@ -63,8 +63,12 @@ help:
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
 	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline, each installed engine (docs/performance.md)"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
+	@echo "make diff REGION=eastus2     cdktf diff of one region's stacks (STACK=global: that stack)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
+	@echo "make deploy STACK=global     deploy that one stack (the deploy workflow's first wave)"
 	@echo "make destroy REGION=eastus2  destroy one region's stacks (ingress-eastus2, then region-eastus2)"
+	@echo "make waves [JSON=1]          print the deploy waves: the global stack, the canary region, the rest (docs/deploy.md)"
+	@echo "make health-gate REGION=r    wait until both families' Traffic Manager endpoints of region r are Online"
 	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
 	@echo "make clean                   remove cdktf.out/, cdktf.state.out/ and test caches (keeps .venv and node_modules)"
 
@@ -102,7 +106,7 @@ engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/
 	$(BIN)/npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Also installs the cdktf CLI, so that `npx cdktf synth | list | diff` work right after (README, the cdktf CLI).
+# Also installs the cdktf CLI, so that `npx cdktf synth | list | diff` work right after (docs/development.md, the cdktf CLI route).
 synth: install
 	$(BIN)/python main.py $(CONFIG_ARG)
 
@@ -159,22 +163,34 @@ validate: synth
 snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update
 
+# With REGION (or STACK), only that region's two stacks (or that stack): one drift job's share.
 diff: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) diff
 	$(BIN)/python main.py $(CONFIG_ARG)
-	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF)
+	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF) $(if $(REGION),--stack region-$(REGION) --stack ingress-$(REGION))$(if $(STACK), --stack $(STACK))
 
-# Every stack in dependency order; with REGION, that region's two stacks only, in order.
+# Every stack in dependency order; with REGION, that region's two stacks only, in order; with STACK, that stack alone.
+STACK ?=
+DEPLOY_STACKS = $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,$(if $(STACK),$(STACK) --ignore-missing-stack-dependencies,'*'))
 deploy: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) deploy
 	$(BIN)/python main.py $(CONFIG_ARG)
-	$(CDKTF) deploy $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,'*') --skip-synth $(CDKTF_FLAGS)
+	$(CDKTF) deploy $(DEPLOY_STACKS) --skip-synth $(CDKTF_FLAGS)
 
 # cdktf destroys a stack's dependents first: ingress-<region>, then region-<region>.
 destroy: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) destroy
 	$(BIN)/python main.py $(CONFIG_ARG)
 	$(CDKTF) destroy ingress-$(REGION) region-$(REGION) --skip-synth $(CDKTF_FLAGS)
+
+# The deploy workflow's plan (REGION: that region alone); JSON=1 prints what its matrices are built from.
+JSON ?=
+waves: $(VENV)/.installed
+	@$(BIN)/python -m dualstack_aks waves $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(JSON),--json)
+
+# After `make deploy REGION=<r>`: reads the Traffic Manager names from cdktf.out, asks Azure with az.
+health-gate: $(VENV)/.installed
+	$(BIN)/python -m dualstack_aks health-gate --region $(REGION)
 
 bootstrap-state: $(VENV)/.installed $(CLI_INSTALLED)
 	@$(PREFLIGHT) bootstrap-state

@@ -205,7 +205,8 @@ def preflight(command: str, config_option: str | None, region: str | None, requi
 @outdir_option
 @click.option("--cdktf", default="node_modules/.bin/cdktf", show_default=True, help="the pinned cdktf CLI")
 @click.option("--summary-only", is_flag=True, help="print the Markdown summary of the last run (or of the synth) without diffing")
-def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
+@click.option("--stack", "stacks", multiple=True, metavar="NAME", help="diff only this stack (repeatable): one region's, in the drift workflow")
+def diff(outdir: str | None, cdktf: str, summary_only: bool, stacks: tuple[str, ...]) -> int:
     """`cdktf diff` every stack in dependency order and record the planned changes."""
     from dualstack_aks.deploy.diff import (
         format_diff_markdown,
@@ -214,12 +215,17 @@ def diff(outdir: str | None, cdktf: str, summary_only: bool) -> int:
         run_diffs,
         write_diff_summary,
     )
+    from dualstack_aks.output.reader import SynthOutputError
 
     target = Path(_outdir(outdir))
     if summary_only:
         print(format_summary(target), end="")
         return 0
-    diffs = run_diffs(target, cdktf)
+    try:
+        diffs = run_diffs(target, cdktf, only=stacks)
+    except SynthOutputError as error:
+        print(f"diff: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     write_diff_summary(target, diffs)
     print(format_diff_markdown(diffs))
     failures = not_planned(diffs)
@@ -382,6 +388,84 @@ def chart_keys(chart_dir: Path) -> int:
     from dualstack_aks.model.chart_keys import render_key_list
 
     sys.stdout.write(render_key_list(chart_dir))
+    return 0
+
+
+# --- Deploy at scale: the wave plan and the per-region health gate (the deploy workflow's matrix jobs) ---
+
+
+@cli.command()
+@config_option
+@click.option("--region", help="plan this one region alone (a manual run): it is the canary, nothing follows")
+@click.option("--json", "as_json", is_flag=True, help='print {"global", "canary", "rest", "max_parallel"} as JSON for the workflow')
+def waves(config_option: str | None, region: str | None, as_json: bool) -> int:
+    """Print the deploy order: the global stack, the canary region, then the rest side by side."""
+    import json
+    from dataclasses import replace
+
+    from dualstack_aks.model.deployment import resolve
+
+    path, config = load_or_report(config_option)
+    if config is None:
+        return EXIT_BAD_INPUT
+    plan = resolve(config).waves
+    if region is not None:
+        regions = (*plan.canary, *plan.rest)
+        if region not in regions:
+            print(f"waves: --region {region!r} is not a region of {path} (allowed: {', '.join(regions)})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        plan = replace(plan, canary=(region,), rest=())
+    if as_json:
+        print(json.dumps({"global": plan.global_stack, "canary": list(plan.canary), "rest": list(plan.rest), "max_parallel": plan.max_parallel}))
+    else:
+        print(f"1. {plan.global_stack}\n2. canary: {', '.join(plan.canary)}\n3. at most {plan.max_parallel} at once: {', '.join(plan.rest) or '(none)'}")
+    return 0
+
+
+@cli.command("health-gate")
+@click.option("--region", required=True, help="the region whose Traffic Manager endpoints must be Online")
+@outdir_option
+@click.option("--timeout", type=click.FloatRange(min=0), default=600, show_default=True, help="seconds to wait for every endpoint to be Online")
+@click.option("--interval", type=click.FloatRange(min=0), default=30, show_default=True, help="seconds between polls (Traffic Manager probes every 30 s)")
+def health_gate(region: str, outdir: str | None, timeout: float, interval: float) -> int:
+    """Wait until each family's Traffic Manager endpoint of the region is Online; fail at the timeout."""
+    from dualstack_aks.deploy.health_gate import HealthGateError, describe, wait_until_online
+    from dualstack_aks.output.reader import SynthOutputError, monitored_endpoints, read_stacks, read_topology
+
+    try:
+        endpoints = monitored_endpoints(read_topology(read_stacks(_outdir(outdir))), region)
+    except SynthOutputError as error:
+        print(f"health-gate: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        failing = wait_until_online(endpoints, timeout, interval, lambda line: print(f"health-gate {region}: {line}", flush=True))
+    except HealthGateError as error:
+        print(f"health-gate: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for seen in failing:
+        print(f"health-gate: {region} failed after {timeout:g} s: {describe(seen)}; every family must be Online", file=sys.stderr)
+    if failing:
+        return EXIT_FAILED
+    print(f"health-gate {region}: passed: {' and '.join(endpoint.family for endpoint in endpoints)} Online")
+    return 0
+
+
+@cli.command("merge-diffs")
+@click.argument("parts", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@outdir_option
+def merge_diffs(parts: Path, outdir: str | None) -> int:
+    """Join the diff summaries under PARTS (one per drift job) into the output's, for `publish drift`."""
+    from dualstack_aks.deploy.diff import merge_diff_summaries, not_planned, write_diff_summary
+    from dualstack_aks.output.reader import SynthOutputError
+
+    target = Path(_outdir(outdir))
+    try:
+        diffs = merge_diff_summaries(target, parts)
+    except SynthOutputError as error:
+        print(f"merge-diffs: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    write_diff_summary(target, diffs)
+    print(f"merged {len(diffs)} stacks into {target / 'diff-summary.json'}, {len(not_planned(diffs))} not planned")
     return 0
 
 

@@ -4,6 +4,7 @@ App per config but one jsii kernel for the whole process."""
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -129,3 +130,16 @@ def only(stack: dict, resource_type: str) -> dict:
     found = resources(stack, resource_type)
     assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
     return found[0]
+
+
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, script: str) -> Path:
+    """Puts an executable `name` running `script` first on PATH, logging to the file $FAKE_<NAME>_LOG it
+    is given; returns that log's path."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / name).write_text(script)
+    (bin_dir / name).chmod(0o755)
+    log = tmp_path / f"{name}.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv(f"FAKE_{name.upper()}_LOG", str(log))
+    return log

@@ -237,6 +237,25 @@ CASES = [
         default_with({"registry_region": "uksouth"}),
         ["bad.yaml:12:1: registry_region: 'uksouth' is not one of the configured regions (eastus2, westeurope)"],
     ),
+    Case(
+        "canary-not-deployed",
+        default_with({"deploy": {"canary": "uksouth"}}),
+        ["bad.yaml:13:3: deploy.canary: 'uksouth' is not one of the configured regions (eastus2, westeurope)"],
+    ),
+    Case(
+        "canary-unknown-region",
+        default_with({"deploy": {"canary": "eastus9"}}),
+        [
+            "bad.yaml:13:3: deploy.canary: unknown Azure region 'eastus9'; did you mean 'eastus'? allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope"
+        ],
+    ),
+    Case("max-parallel-zero", default_with({"deploy": {"max_parallel": 0}}), ["bad.yaml:13:3: deploy.max_parallel: must be at least 1, got 0"]),
+    Case(
+        "max-parallel-over-matrix-limit",
+        default_with({"deploy": {"max_parallel": 257}}),
+        ["bad.yaml:13:3: deploy.max_parallel: must be at most 256, got 257"],
+    ),
+    Case("max-parallel-text", default_with({"deploy": {"max_parallel": "4"}}), ["bad.yaml:13:3: deploy.max_parallel: must be a whole number, got '4'"]),
     # availability zones
     Case("zone-4", default_with({"cluster.zones": ["1", "4"]}), ["bad.yaml:14:5: cluster.zones[1]: must be '1', '2' or '3', got '4'"]),
     Case(

@@ -163,3 +163,36 @@ def test_without_a_diff_the_summary_shows_the_synthesized_stacks(synthesize, def
     assert sorted(rows) == sorted(stacks)
     for region in default_config.regions:
         assert rows.index("global") < rows.index(f"region-{region.name}") < rows.index(f"ingress-{region.name}")
+
+
+def test_one_regions_stacks_are_diffed_alone_and_its_outside_dependency_blocks_nothing(tmp_path, on_path):
+    """The drift workflow diffs each region on a runner of its own: `global` is planned elsewhere."""
+    outdir, bin_dir = fake_outdir(tmp_path, {}, failing={"region-eastus2", "ingress-eastus2"})
+    on_path(bin_dir)
+    assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf", "--stack", "region-eastus2", "--stack", "ingress-eastus2"]) == 1
+    diffs = read_diff_summary(outdir)
+    assert diffs is not None
+    assert [(diff.stack, diff.status) for diff in diffs] == [("region-eastus2", FAILED), ("ingress-eastus2", BLOCKED)]
+
+
+def test_a_stack_missing_from_the_output_is_bad_input(tmp_path, on_path, capsys):
+    outdir, bin_dir = fake_outdir(tmp_path, {}, set())
+    on_path(bin_dir)
+    assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf", "--stack", "region-uksouth"]) == 2
+    assert capsys.readouterr().err == f"diff: no stack region-uksouth in {outdir}\n"
+
+
+def test_the_drift_jobs_summaries_merge_in_deploy_order_and_a_missing_one_is_not_planned(tmp_path, on_path):
+    outdir, bin_dir = fake_outdir(tmp_path, {"global": CREATES_A_CLUSTER}, set())
+    on_path(bin_dir)
+    parts = tmp_path / "summaries"
+    # Only the global job left a summary (download-artifact puts each artifact in a folder of its own).
+    assert cli_main(["diff", "--outdir", str(outdir), "--cdktf", f"{bin_dir}/cdktf", "--stack", "global"]) == 0
+    (parts / "drift-global").mkdir(parents=True)
+    (outdir / "diff-summary.json").rename(parts / "drift-global" / "diff-summary.json")
+    assert cli_main(["merge-diffs", str(parts), "--outdir", str(outdir)]) == 0
+    diffs = read_diff_summary(outdir)
+    assert diffs is not None
+    assert [(diff.stack, diff.status) for diff in diffs] == [("global", PLANNED), ("region-eastus2", FAILED), ("ingress-eastus2", FAILED)]
+    assert diffs[0].changes is not None and diffs[0].changes.add == 2
+    assert diffs[1].error == "no result: its diff job stopped before planning it (see the run)"

@@ -7,7 +7,6 @@ the bot's own, created once, then updated (or closed when clean).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from dualstack_aks.cli import main as cli_main
 from dualstack_aks.deploy.diff import PLANNED, Changes, StackDiff, write_diff_summary
 from dualstack_aks.deploy.github import BOT, COMMENT_MARKER, DRIFT_MARKER, DRIFT_TITLE
+from tests.conftest import stand_in
 
 REPO_NAME = "owner/repo"
 RUN = "https://github.com/owner/repo/actions/runs/1"
@@ -34,13 +34,7 @@ sys.exit(int(os.environ.get("FAKE_GH_EXIT", "0")))
 @pytest.fixture
 def gh(tmp_path, monkeypatch):
     """Installs the stand-in; returns a function that sets what listings find and reads the calls."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(FAKE_GH)
-    (bin_dir / "gh").chmod(0o755)
-    log = tmp_path / "gh.log"
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_GH_LOG", str(log))
+    log = stand_in(tmp_path, monkeypatch, "gh", FAKE_GH)
 
     def calls(found: str = "") -> list[dict]:
         monkeypatch.setenv("FAKE_GH_FOUND", found)

@@ -5,6 +5,7 @@ time, actions pinned to commits, and the tool versions local preflight asks for.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import yaml
 
 from dualstack_aks.deploy.preflight import KUBELOGIN_VERSION, TERRAFORM_VERSION
 from dualstack_aks.terraform_version import TERRAFORM_LINUX_AMD64_SHA256
-from tests.conftest import EXAMPLE_CONFIGS, REPO, USER_CONFIG
+from tests.conftest import DEFAULT_CONFIG, EXAMPLE_CONFIGS, REPO, USER_CONFIG
 
 WORKFLOWS_DIR = REPO / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.yml"))
@@ -37,16 +38,17 @@ def steps_using(job: dict, action: str) -> list[dict]:
 
 
 def every_step() -> list[tuple[str, dict]]:
-    return [(path.name, step) for path in WORKFLOWS for job in load(path.name)["jobs"].values() for step in job["steps"]]
+    return [(path.name, step) for path in WORKFLOWS for job in load(path.name)["jobs"].values() for step in job.get("steps", [])]
 
 
 @pytest.fixture(scope="module")
 def deploy_job() -> dict:
-    return load("deploy.yml")["jobs"]["deploy"]
+    """The one job that deploys or destroys: stacks.yml, which deploy.yml calls once per wave member."""
+    return load("stacks.yml")["jobs"]["stacks"]
 
 
 def test_every_workflow_exists():
-    assert {path.name for path in WORKFLOWS} == {"deploy.yml", "drift.yml", "pull-request.yml"}
+    assert {path.name for path in WORKFLOWS} == {"deploy.yml", "drift.yml", "pull-request.yml", "stacks.yml"}
 
 
 def test_zizmor_finds_nothing_offline():
@@ -79,6 +81,9 @@ def test_every_action_is_pinned_to_a_commit_with_its_version():
         for line in path.read_text().splitlines():
             if line.strip().startswith(("uses:", "- uses:")):
                 reference = line.split("uses:", 1)[1].strip()
+                if reference.startswith("./"):  # a workflow of this repository, at the caller's commit
+                    assert (REPO / reference.split()[0]).is_file(), f"{path.name}: {reference}"
+                    continue
                 assert PINNED_USES.match(reference), f"{path.name}: pin to a 40-hex commit and name its version: {reference}"
 
 
@@ -90,7 +95,7 @@ def test_no_secrets_but_the_github_token():
 
 
 # The only write permissions besides OIDC, each on the one job that needs it.
-WRITE_PERMISSIONS = {("pull-request.yml", "comment"): {"pull-requests"}, ("drift.yml", "drift"): {"issues"}}
+WRITE_PERMISSIONS = {("pull-request.yml", "comment"): {"pull-requests"}, ("drift.yml", "publish"): {"issues"}}
 
 
 def test_least_privilege_by_default():
@@ -116,11 +121,37 @@ def test_the_job_that_writes_to_the_pull_request_runs_no_test_code():
 def test_drift_plans_read_only_weekly_and_on_demand():
     workflow = load("drift.yml")
     assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
-    (job,) = workflow["jobs"].values()
-    (plan,) = [step for step in job["steps"] if step.get("run", "").startswith("make diff")]
+    job = workflow["jobs"]["drift"]
+    (plan,) = [step for step in job["steps"] if "make diff" in step.get("run", "")]
     assert plan["env"]["TF_CLI_ARGS_plan"] == "-lock=false", "a state lease would need write access to the state blob"
-    assert job["steps"][-1]["if"] == "${{ !cancelled() }}", "a failed plan still reaches the issue"
-    assert "publish drift" in job["steps"][-1]["run"]
+    assert job["environment"] == "drift"
+    (upload,) = steps_using(job, "actions/upload-artifact")
+    assert upload["if"] == "${{ !cancelled() }}", "a failed plan still reaches the issue"
+    assert (upload["with"]["name"], upload["with"]["path"]) == ("drift-${{ matrix.member }}", "cdktf.out/diff-summary.json")
+
+
+def test_drift_plans_each_region_on_its_own_runner_then_one_job_publishes():
+    jobs = load("drift.yml")["jobs"]
+    assert {name: job.get("needs") for name, job in jobs.items()} == {"plan": None, "drift": "plan", "publish": ["plan", "drift"]}
+    strategy = jobs["drift"]["strategy"]
+    assert strategy == {
+        "fail-fast": False,
+        "max-parallel": "${{ fromJSON(needs.plan.outputs.max_parallel) }}",
+        "matrix": {"member": "${{ fromJSON(needs.plan.outputs.members) }}"},
+    }
+    (diff,) = [step for step in jobs["drift"]["steps"] if "make diff" in step.get("run", "")]
+    assert 'make diff STACK="$MEMBER"' in diff["run"] and 'make diff REGION="$MEMBER"' in diff["run"]
+    publish = jobs["publish"]
+    assert publish["if"] == "${{ !cancelled() && needs.plan.result == 'success' }}", "failed plans are published too"
+    assert "id-token" not in publish["permissions"], "the job that writes issues holds no Azure token"
+    (download,) = steps_using(publish, "actions/download-artifact")
+    assert download["with"] == {"pattern": "drift-*", "path": "drift-summaries"}
+    runs = [step.get("run", "") for step in publish["steps"]]
+    assert "make synth" in runs, "every stack of main, so that a missing summary is named"
+    assert runs[-1].splitlines()[1:] == [
+        ".venv/bin/python -m dualstack_aks merge-diffs drift-summaries",
+        '.venv/bin/python -m dualstack_aks publish drift --repo "$GITHUB_REPOSITORY" --run-url "$RUN_URL"',
+    ]
 
 
 def test_checkout_keeps_no_credentials():
@@ -132,38 +163,52 @@ def test_checkout_keeps_no_credentials():
 
 def test_deploy_logs_in_with_oidc(deploy_job):
     assert deploy_job["permissions"]["id-token"] == "write"
-    (login,) = steps_using(deploy_job, "azure/login")
-    assert set(login["with"]) == {"client-id", "tenant-id", "subscription-id"}
-    assert all(value.startswith("${{ vars.") for value in login["with"].values())
+    logins = steps_using(deploy_job, "azure/login")
+    assert len(logins) == 2, "before the deploy, and again, with a fresh token, before the health gate"
+    for login in logins:
+        assert set(login["with"]) == {"client-id", "tenant-id", "subscription-id"}
+        assert all(value.startswith("${{ vars.") for value in login["with"].values())
     assert deploy_job["env"]["ARM_USE_OIDC"] == "true"
 
 
 def test_deploy_waits_for_the_production_environment_on_main_only(deploy_job):
-    assert deploy_job["environment"] == "production"
-    assert deploy_job["if"] == "github.ref == 'refs/heads/main'"
+    jobs = load("deploy.yml")["jobs"]
+    plan = jobs["plan"]
+    assert plan["environment"] == "production", "the run's one approval"
+    assert plan["if"] == "github.ref == 'refs/heads/main'"
+    assert set(plan["permissions"]) == {"contents"}, "the approval job reaches nothing"
+    assert all("plan" in (job["needs"] if isinstance(job["needs"], list) else [job["needs"]]) for name, job in jobs.items() if name != "plan")
+    assert deploy_job["environment"] == "production-deploy", "the deploy identity, limited to main, after the approval"
     assert triggers(load("deploy.yml"))["push"]["branches"] == ["main"]
 
 
-def test_deploys_never_overlap():
-    concurrency = load("deploy.yml")["concurrency"]
-    assert "${{" not in concurrency["group"], "one fixed group, so every run waits for the one before"
-    assert concurrency["cancel-in-progress"] is False
+def test_two_runs_never_touch_one_region_at_once(deploy_job):
+    assert "concurrency" not in load("deploy.yml"), "runs may overlap on different regions"
+    assert deploy_job["concurrency"] == {"group": "deploy-${{ inputs.region || inputs.stack }}", "cancel-in-progress": False}
+    assert load("deploy.yml")["jobs"]["plan"]["concurrency"] == {"group": "deploy-plan", "cancel-in-progress": False}
 
 
 def test_manual_run_deploys_or_destroys_one_region(deploy_job):
     inputs = triggers(load("deploy.yml"))["workflow_dispatch"]["inputs"]
     assert inputs["action"]["options"] == ["deploy", "destroy"]
     assert inputs["region"]["type"] == "string"
-    assert deploy_job["steps"][-1]["run"] == 'make "$ACTION" REGION="$REGION" REQUIRE_REMOTE_STATE=1 CDKTF_FLAGS=--auto-approve'
+    jobs = load("deploy.yml")["jobs"]
+    assert 'make waves REGION="$REGION"' in jobs["plan"]["steps"][-1]["run"], "the plan holds that region alone"
+    assert jobs["global"]["if"] == "needs.plan.outputs.action == 'deploy' && !inputs.region"
+    assert jobs["destroy"]["if"] == "needs.plan.outputs.action == 'destroy'"
+    assert jobs["destroy"]["strategy"]["matrix"]["region"] == "${{ fromJSON(needs.plan.outputs.plan).canary }}"
+    assert jobs["destroy"]["with"] == {"action": "destroy", "region": "${{ matrix.region }}"}
+    (deploy,) = [step for step in deploy_job["steps"] if step.get("name", "").startswith("cdktf ")]
+    assert deploy["run"] == 'make "$ACTION" REGION="$REGION" STACK="$STACK" REQUIRE_REMOTE_STATE=1 CDKTF_FLAGS=--auto-approve'
 
 
-def test_tool_versions_match_what_preflight_asks_for():
-    for path in WORKFLOWS:
-        jobs = load(path.name)["jobs"].values()
-        terraform = [step["with"]["terraform_version"] for job in jobs for step in steps_using(job, "hashicorp/setup-terraform")]
-        kubelogin = [step["with"]["kubelogin-version"] for job in jobs for step in steps_using(job, "azure/use-kubelogin")]
-        assert terraform and set(terraform) == {TERRAFORM_VERSION}, path.name
-        assert kubelogin == [KUBELOGIN_VERSION], path.name
+@pytest.mark.parametrize("workflow", ["drift.yml", "pull-request.yml", "stacks.yml"])
+def test_tool_versions_match_what_preflight_asks_for(workflow):
+    jobs = load(workflow)["jobs"].values()
+    terraform = [step["with"]["terraform_version"] for job in jobs for step in steps_using(job, "hashicorp/setup-terraform")]
+    kubelogin = [step["with"]["kubelogin-version"] for job in jobs for step in steps_using(job, "azure/use-kubelogin")]
+    assert terraform and set(terraform) == {TERRAFORM_VERSION}
+    assert kubelogin == [KUBELOGIN_VERSION]
 
 
 def test_pull_request_tests_scans_diffs_and_uploads_the_synth():
@@ -191,7 +236,7 @@ def test_pull_request_diffs_only_with_credentials_and_says_so_otherwise():
         assert "steps.azure.outputs.configured == 'true'" in step["if"], step.get("name")
 
 
-@pytest.mark.parametrize("workflow", ["deploy.yml", "drift.yml", "pull-request.yml"])
+@pytest.mark.parametrize("workflow", ["stacks.yml", "drift.yml", "pull-request.yml"])
 def test_the_api_server_token_is_taken_while_the_oidc_login_is_fresh(workflow):
     from dualstack_aks.stacks.providers import AKS_AAD_SERVER_ID
 
@@ -223,3 +268,89 @@ def test_pull_request_validates_every_stack_of_every_shipped_config_with_terrafo
     assert 'make validate CONFIG="$config" REQUIRE_VALIDATION=1' in run, "validating nothing fails in CI"
     assert "cat cdktf.out/validate-summary.md" in run and '>> "$GITHUB_STEP_SUMMARY"' in run
     assert run.rstrip().endswith('exit "$status"'), "every config is validated, then any failure fails the job"
+
+
+CALLER_PERMISSIONS = {"contents": "read", "id-token": "write"}
+
+
+def test_the_waves_go_global_then_canary_then_the_rest():
+    jobs = load("deploy.yml")["jobs"]
+    assert set(jobs) == {"plan", "global", "canary", "rest", "destroy"}
+    assert {name: job.get("needs") for name, job in jobs.items()} == {
+        "plan": None,
+        "global": "plan",
+        "canary": ["plan", "global"],
+        "rest": ["plan", "canary"],
+        "destroy": "plan",
+    }
+    for name in ("global", "canary", "rest", "destroy"):
+        assert jobs[name]["uses"] == "./.github/workflows/stacks.yml", name
+        assert jobs[name]["permissions"] == CALLER_PERMISSIONS, name
+    assert jobs["global"]["with"] == {"action": "deploy", "stack": "${{ fromJSON(needs.plan.outputs.plan).global }}"}
+    for name, wave in (("canary", "canary"), ("rest", "rest")):
+        strategy = jobs[name]["strategy"]
+        assert strategy["matrix"] == {"region": f"${{{{ fromJSON(needs.plan.outputs.plan).{wave} }}}}"}, name
+        assert strategy["fail-fast"] is False, f"{name}: one region's failure does not cancel the others"
+        assert jobs[name]["with"] == {"action": "deploy", "region": "${{ matrix.region }}"}
+    assert jobs["rest"]["strategy"]["max-parallel"] == "${{ fromJSON(needs.plan.outputs.plan).max_parallel }}"
+    assert "max-parallel" not in jobs["canary"]["strategy"]
+    # The canary follows the global stack (or its skip on a manual run); the rest only a canary that passed its gate.
+    assert 'contains(fromJSON(\'["success", "skipped"]\'), needs.global.result)' in jobs["canary"]["if"]
+    assert "needs.canary.result == 'success'" in jobs["rest"]["if"]
+    assert "join(fromJSON(needs.plan.outputs.plan).rest) != ''" in jobs["rest"]["if"], "GitHub refuses an empty matrix"
+
+
+def test_every_plan_field_the_workflow_reads_is_in_the_plan(capsys):
+    from dualstack_aks.cli import main as cli_main
+
+    assert cli_main(["waves", "--config", str(DEFAULT_CONFIG), "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    read = set(re.findall(r"fromJSON\(needs\.plan\.outputs\.plan\)\.(\w+)", (WORKFLOWS_DIR / "deploy.yml").read_text()))
+    assert read == set(plan), "every field read, and read by its name"
+
+
+def run_plan_step(tmp_path: Path, region: str, workflow: str = "deploy.yml") -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """The plan job's `waves` step, run by bash in the repository as the runner would, with the fixture config."""
+    (step,) = [step for step in load(workflow)["jobs"]["plan"]["steps"] if step.get("id") == "waves"]
+    outputs, summary = tmp_path / "github-output", tmp_path / "step-summary"
+    environment = {**os.environ, "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary), "DUALSTACK_CONFIG": str(DEFAULT_CONFIG)}
+    environment.update(REGION=region, ACTION="deploy", RUNNER_TEMP=str(tmp_path))
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=REPO, env=environment, capture_output=True, text=True)
+    return result, outputs, summary
+
+
+@pytest.mark.parametrize(("region", "canary", "rest"), [("", ["eastus2"], ["westeurope"]), ("westeurope", ["westeurope"], [])], ids=["push", "manual"])
+def test_the_plan_step_writes_the_plan_for_the_matrices(tmp_path, region, canary, rest):
+    result, outputs, summary = run_plan_step(tmp_path, region)
+    assert result.returncode == 0, result.stderr
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written["action"] == "deploy"
+    assert json.loads(written["plan"]) == {"global": "global", "canary": canary, "rest": rest, "max_parallel": 8}
+    assert f"2. canary: {canary[0]}" in summary.read_text()
+
+
+def test_the_plan_step_stops_a_manual_run_for_a_region_outside_the_config(tmp_path):
+    result, outputs, _ = run_plan_step(tmp_path, "uksouth")
+    assert result.returncode != 0
+    assert "waves: --region 'uksouth' is not a region of" in result.stderr
+    assert not outputs.exists() or "plan=" not in outputs.read_text()
+
+
+def test_each_region_passes_its_health_gate_before_its_job_ends(deploy_job):
+    names = [step.get("name", "") for step in deploy_job["steps"]]
+    relogin, gate = deploy_job["steps"][-2:]
+    assert names.index(gate["name"]) == names.index("cdktf ${{ inputs.action }}") + 2
+    assert relogin["uses"].startswith("azure/login@"), "a fresh Azure token for the gate's az calls"
+    assert gate["if"] == relogin["if"] == "inputs.action == 'deploy' && inputs.region != ''"
+    assert gate["run"] == 'make health-gate REGION="$REGION"'
+    shown = subprocess.run(["make", "-s", "-n", "health-gate", "REGION=eastus2"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert shown.rstrip().endswith("-m dualstack_aks health-gate --region eastus2")
+
+
+def test_the_drift_plan_lists_the_global_stack_then_every_region(tmp_path):
+    result, outputs, _ = run_plan_step(tmp_path, "", workflow="drift.yml")
+    assert result.returncode == 0, result.stderr
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written == {"global": "global", "members": '["global", "eastus2", "westeurope"]', "max_parallel": "8"}
+    read = set(re.findall(r"needs\.plan\.outputs\.(\w+)", (WORKFLOWS_DIR / "drift.yml").read_text()))
+    assert read == set(written), "every output read, and read by its name"

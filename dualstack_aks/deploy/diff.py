@@ -15,10 +15,11 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dualstack_aks.output.reader import read_stacks
+from dualstack_aks.output.reader import SynthOutputError, read_stacks
 from dualstack_aks.text import markdown_table
 
 DIFF_SUMMARY_FILE = "diff-summary.json"
@@ -155,10 +156,15 @@ def _blocker(upstream: list[StackDiff]) -> str | None:
     return None
 
 
-def run_diffs(outdir: Path, cdktf: str, terraform: str = "terraform") -> list[StackDiff]:
-    """Diff every stack (output streams to the console) and count what each plan would do."""
+def run_diffs(outdir: Path, cdktf: str, terraform: str = "terraform", only: Collection[str] = ()) -> list[StackDiff]:
+    """Diff every stack, or those named in `only` (output streams to the console), and count what each plan would do."""
+    unknown = set(only) - {stack.name for stack in read_stacks_in_order(outdir)}
+    if unknown:
+        raise SynthOutputError(f"no stack {', '.join(sorted(unknown))} in {outdir}")
     results: dict[str, StackDiff] = {}
     for stack in read_stacks_in_order(outdir):
+        if only and stack.name not in only:
+            continue
         returncode, output = _run_and_show([cdktf, "diff", stack.name, "--skip-synth", "--output", str(outdir), "--no-color"])
         if returncode == 0:
             shown = subprocess.run([terraform, "show", "-json", PLAN_FILE], cwd=stack.working_directory, capture_output=True, text=True, check=False)
@@ -167,7 +173,8 @@ def run_diffs(outdir: Path, cdktf: str, terraform: str = "terraform") -> list[St
                 continue
             output, returncode = shown.stderr.splitlines(), shown.returncode
         error = first_error(output, f"exited with status {returncode} without a Terraform error line")
-        blocker = _blocker([results[name] for name in stack.depends_on])
+        # A dependency outside `only` was planned by another run: only those planned here can block.
+        blocker = _blocker([results[name] for name in stack.depends_on if name in results])
         results[stack.name] = StackDiff(stack.name, BLOCKED if blocker else FAILED, stack.depends_on, error=error, blocked_by=blocker)
     return list(results.values())
 
@@ -187,15 +194,27 @@ def write_diff_summary(outdir: Path, diffs: list[StackDiff]) -> None:
     (outdir / DIFF_SUMMARY_FILE).write_text(json.dumps([asdict(diff) for diff in diffs], indent=2) + "\n")
 
 
-def read_diff_summary(outdir: Path) -> list[StackDiff] | None:
-    path = outdir / DIFF_SUMMARY_FILE
-    if not path.is_file():
-        return None
+def _read_summary_file(path: Path) -> list[StackDiff]:
     diffs = []
     for entry in json.loads(path.read_text()):
         changes = Changes(**entry["changes"]) if entry["changes"] is not None else None
         diffs.append(StackDiff(entry["stack"], entry["status"], entry["depends_on"], changes, entry["error"], entry["blocked_by"]))
     return diffs
+
+
+def read_diff_summary(outdir: Path) -> list[StackDiff] | None:
+    path = outdir / DIFF_SUMMARY_FILE
+    return _read_summary_file(path) if path.is_file() else None
+
+
+def merge_diff_summaries(outdir: Path, parts: Path) -> list[StackDiff]:
+    """One summary of every synthesized stack, in deploy order, from the summaries of runs that each
+    diffed some stacks (every diff-summary.json under `parts`); a stack no run planned is FAILED."""
+    planned = {diff.stack: diff for path in sorted(parts.rglob(DIFF_SUMMARY_FILE)) for diff in _read_summary_file(path)}
+    return [
+        planned.get(stack.name) or StackDiff(stack.name, FAILED, stack.depends_on, error="no result: its diff job stopped before planning it (see the run)")
+        for stack in read_stacks_in_order(outdir)
+    ]
 
 
 def _after(depends_on: list[str]) -> str:

@@ -237,7 +237,7 @@ class IngressSettings(_Model):
 
     controller: Literal["ingress-nginx", "envoy-gateway"] = Field(
         "ingress-nginx",
-        description="`ingress-nginx` or `envoy-gateway` (Envoy Gateway v1.9.0: one GatewayClass and Gateways per family); README, Envoy Gateway instead of ingress-nginx.",
+        description="`ingress-nginx` or `envoy-gateway` (Envoy Gateway v1.9.0: one GatewayClass and Gateways per family); docs/layouts.md, Envoy Gateway instead of ingress-nginx.",
     )
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version (controller `ingress-nginx`).")
     chart_repository: str = Field(
@@ -325,7 +325,7 @@ class Security(_Model):
     key_vault_public_network_access: bool = Field(False, description="Reach the Key Vaults from the Internet; else private endpoints only.")
     acknowledgements: dict[str, Acknowledgement] = Field(
         {},
-        description="Policy rule id -> why it is acceptable here, for each control turned off (rule ids: README, Security): "
+        description="Policy rule id -> why it is acceptable here, for each control turned off (rule ids: docs/security.md): "
         "the reason alone accepts it everywhere, `{reason, applies_to: [stacks or construct paths]}` only there.",
     )
 
@@ -346,6 +346,22 @@ class Azure(_Model):
     subscription_id: Token | None = Field(None, description="Subscription to deploy to (else ARM_SUBSCRIPTION_ID).")
     kubelogin_mode: Literal["azurecli", "workloadidentity", "msi"] = Field(
         "azurecli", description="`kubelogin get-token --login` mode the helm/kubernetes providers use."
+    )
+
+
+# GitHub runs at most 256 jobs from one matrix (docs.github.com, "Running variations of jobs in a workflow").
+MAX_MATRIX_JOBS = 256
+
+
+class DeploySettings(_Model):
+    """How the deploy workflow rolls out: the global stack, one canary region gated on its health, then the rest side by side."""
+
+    canary: AzureRegion | None = Field(
+        None, description="Region deployed first, alone, whose health gate must pass before any other region starts (default: the first region)."
+    )
+    # Eight: the other 15 regions of a 16-region config go in two rounds, under the 20 concurrent jobs of GitHub's Free plan.
+    max_parallel: int = Field(
+        8, ge=1, le=MAX_MATRIX_JOBS, description="Regions deployed at once after the canary, each on its own runner (GitHub's matrix `max-parallel`)."
     )
 
 
@@ -371,4 +387,5 @@ class Config(_Model):
     backend: Backend = Field(default_factory=Backend, description="Terraform state backend.")
     azure: Azure = Field(default_factory=Azure, description="Provider settings.")
     tags: dict[str, str] = Field({}, description="Tags added to every Azure resource.")
+    deploy: DeploySettings = Field(default_factory=DeploySettings, description="Rollout of the deploy workflow: canary region and parallel regions.")
     regions: list[RegionSettings] = Field(min_length=1, description="Regions to deploy; each gets its own stacks.")

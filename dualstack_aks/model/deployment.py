@@ -214,6 +214,16 @@ class AzurermBackendSpec:
 
 
 @dataclass(frozen=True)
+class Waves:
+    """The deploy workflow's order: the global stack, then the canary regions, then the rest, at most `max_parallel` at once."""
+
+    global_stack: str
+    canary: tuple[str, ...]
+    rest: tuple[str, ...]
+    max_parallel: int
+
+
+@dataclass(frozen=True)
 class Deployment:
     global_: GlobalDeployment
     regions: tuple[RegionDeployment, ...]
@@ -222,6 +232,7 @@ class Deployment:
     kubelogin_mode: str
     ingress_chart: IngressChart
     cluster_spec: ClusterSpec  # what every new cluster gets; validation sizes the subnets by it
+    waves: Waves
 
 
 class UnallocatedRanges(Exception):
@@ -390,6 +401,11 @@ def _regions(config: Config, spec: ClusterSpec, tags: dict[str, str]) -> tuple[R
     return tuple(regions)
 
 
+def _waves(config: Config) -> Waves:
+    canary = config.deploy.canary or config.regions[0].name
+    return Waves(GLOBAL_STACK, (canary,), tuple(region.name for region in config.regions if region.name != canary), config.deploy.max_parallel)
+
+
 def resolve(config: Config) -> Deployment:
     """The deployment a config describes (raises UnallocatedRanges when ranges cannot be planned)."""
     tags = {**BASE_TAGS, **config.tags}
@@ -424,4 +440,5 @@ def resolve(config: Config) -> Deployment:
         kubelogin_mode=config.azure.kubelogin_mode,
         ingress_chart=_ingress_chart(config),
         cluster_spec=spec,
+        waves=_waves(config),
     )

@@ -92,6 +92,8 @@ def _check_regions_unique(config: Config) -> Iterator[Problem]:
         seen_indexes.setdefault(region.index, position)
     if config.registry_region is not None and config.registry_region not in seen_names:
         yield "registry_region", f"{config.registry_region!r} is not one of the configured regions ({', '.join(seen_names)})"
+    if config.deploy.canary is not None and config.deploy.canary not in seen_names:
+        yield "deploy.canary", f"{config.deploy.canary!r} is not one of the configured regions ({', '.join(seen_names)})"
 
 
 def _check_settings(config: Config) -> Iterator[Problem]:

@@ -264,6 +264,7 @@ class RegionView:
 @dataclass(frozen=True)
 class TrafficManager:
     name: str
+    resource_group: str
     routing: str
     fqdn: str
     probe: str  # how it judges each endpoint's health, e.g. "HTTP :80/healthz"
@@ -489,6 +490,7 @@ def read_topology(stacks: dict[str, dict]) -> Topology:
             traffic_managers=tuple(
                 TrafficManager(
                     profile["name"],
+                    output.name_of(stack, profile["resource_group_name"]),
                     profile["traffic_routing_method"],
                     f"{profile['dns_config']['relative_name']}.trafficmanager.net",
                     "{protocol} :{port}{path}".format(**{"path": "/", **profile["monitor_config"]}),
@@ -505,3 +507,31 @@ def read_topology(stacks: dict[str, dict]) -> Topology:
             ),
         ),
     )
+
+
+@dataclass(frozen=True)
+class MonitoredEndpoint:
+    """One family's Traffic Manager endpoint of a region, named as `az network traffic-manager endpoint show` takes it."""
+
+    family: str
+    resource_group: str
+    profile: str
+    name: str
+
+
+def monitored_endpoints(topology: Topology, region: str) -> tuple[MonitoredEndpoint, ...]:
+    """Every Traffic Manager endpoint of the region, with the family of the public IP it hands out."""
+    view = next((candidate for candidate in topology.regions if candidate.name == region), None)
+    if view is None:
+        regions = ", ".join(candidate.name for candidate in topology.regions)
+        raise SynthOutputError(f"region {region!r} is not in the synthesized output (its regions: {regions})")
+    resource_groups = {manager.name: manager.resource_group for manager in topology.global_layer.traffic_managers}
+    monitored = []
+    for endpoint in view.endpoints:
+        public_ip = view.public_ip(endpoint.target)
+        if endpoint.profile not in resource_groups or public_ip is None:
+            raise SynthOutputError(f"Traffic Manager endpoint {endpoint.name} of {region} names no profile or public IP of the output")
+        monitored.append(MonitoredEndpoint(public_ip.family, resource_groups[endpoint.profile], endpoint.profile, endpoint.name))
+    if not monitored:
+        raise SynthOutputError(f"region {region!r} has no Traffic Manager endpoint in the synthesized output")
+    return tuple(monitored)

@@ -101,7 +101,7 @@ class StateStack(TerraformStack):
             lock_level="CanNotDelete",
             notes="Holds the Terraform state of every dualstack-aks stack.",
         )
-        # Whoever bootstraps can use the backend at once; CI identities get the same role (README).
+        # Whoever bootstraps can use the backend at once; CI identities get the same role (docs/deploy.md).
         grant(
             self,
             "bootstrapper_state_access",
