@@ -26,6 +26,21 @@ from dualstack_aks.engine.azurerm import (
 )
 
 HEALTH_PROBE_HOST = "traffic-manager-probe.invalid"
+
+
+@dataclass(frozen=True)
+class HealthProbe:
+    """What Traffic Manager asks every region's entry; an Application Gateway entry forwards the same request to the ingress."""
+
+    protocol: str
+    port: int
+    path: str
+    host: str
+
+
+# ingress-nginx answers /healthz with 200 on its catch-all server only, so the probe
+# sends a Host that no Ingress can serve (.invalid is reserved, RFC 2606).
+HEALTH_PROBE = HealthProbe(protocol="HTTP", port=80, path="/healthz", host=HEALTH_PROBE_HOST)
 # family -> alias record class of the global name
 _GLOBAL_RECORDS = {"ipv4": DnsARecord, "ipv6": DnsAaaaRecord}
 
@@ -61,13 +76,11 @@ class GlobalDns(Construct):
                 resource_group_name=props.resource_group_name,
                 traffic_routing_method="Performance",
                 dns_config=TrafficManagerProfileDnsConfig(relative_name=props.traffic_manager_dns_names[family], ttl=60),
-                # ingress-nginx answers /healthz with 200 on its catch-all server only, so the probe
-                # sends a Host that no Ingress can serve (.invalid is reserved, RFC 2606).
                 monitor_config=TrafficManagerProfileMonitorConfig(
-                    protocol="HTTP",
-                    port=80,
-                    path="/healthz",
-                    custom_header=[TrafficManagerProfileMonitorConfigCustomHeader(name="host", value=HEALTH_PROBE_HOST)],
+                    protocol=HEALTH_PROBE.protocol,
+                    port=HEALTH_PROBE.port,
+                    path=HEALTH_PROBE.path,
+                    custom_header=[TrafficManagerProfileMonitorConfigCustomHeader(name="host", value=HEALTH_PROBE.host)],
                     interval_in_seconds=30,
                     timeout_in_seconds=10,
                     tolerated_number_of_failures=3,
