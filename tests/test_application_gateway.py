@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from ipaddress import IPv4Network
+from xml.etree import ElementTree
 
 import pytest
 
@@ -13,7 +14,11 @@ from dualstack_aks.constructs.global_dns import HEALTH_PROBE
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.deployment import resolve
 from dualstack_aks.model.validation import check_config
+from dualstack_aks.output.diagram import render, to_dot
+from dualstack_aks.output.reader import read_topology
+from dualstack_aks.output.summary import format_summary
 from tests.conftest import DEFAULT_CONFIG, EXAMPLES, addresses_by_region, config_with, helm_values, mutate, only, resources
+from tests.test_diagram import _edges, _strokes, _texts
 from tests.test_topologies import _config, _flatten
 
 EXAMPLE = EXAMPLES / "application-gateway.yaml"
@@ -296,3 +301,28 @@ def test_brownfield_and_a_stray_gateway_subnet_are_refused():
     assert ("regions[0].existing_network", "not supported with edge.entry application-gateway") in [(path, message.split(":")[0]) for path, message in existing]
     stray = _problems(_config(DEFAULT_CONFIG), **{"regions[0].network.gateway_subnet": {"ipv4": "10.0.5.0/24", "ipv6": "fd5a:1c00:d000:2::/64"}})
     assert ("regions[0].network.gateway_subnet", "applies to edge.entry application-gateway only") in stray
+
+
+def test_summary_names_the_gateway_in_front_of_each_regions_addresses(synthesize):
+    config = _config(EXAMPLE)
+    outdir, _ = synthesize(config)
+    summary = format_summary(outdir)
+    for region in resolve(config).regions:
+        gateway = region.application_gateway
+        assert f"{gateway.name} WAF_v2 (Prevention) -> {gateway.backend_address}: IPv4 native, IPv6 NAT64 -> IPv4" in summary
+        for family in ("ipv4", "ipv6"):
+            assert f"{region.public_ip_names[family]} -> {gateway.name}" in summary
+    assert "ingress-nginx-ipv4 (internal): IPv4 native" in summary
+
+
+def test_diagram_draws_each_frontend_into_the_gateway_and_its_nat64_to_the_internal_ingress(example):
+    config, stacks = example
+    svg = ElementTree.fromstring(render(to_dot(read_topology(stacks)), "svg"))
+    edges = [(title.split("->"), edge) for title, edge in _edges(svg)]
+    for region in resolve(config).regions:
+        gateway = f"{region.name}/agw/{region.application_gateway.name}"
+        into = {tail.split("/pip/")[1].strip('"'): _strokes(edge) for (tail, head), edge in edges if gateway in head}
+        assert into == {region.public_ip_names["ipv4"]: ["black"], region.public_ip_names["ipv6"]: ["darkorange"]}
+        out = [(head, _strokes(edge), _texts(edge)) for (tail, head), edge in edges if gateway in tail]
+        assert sorted((strokes, "NAT64" in texts) for head, strokes, texts in out) == [(["black"], False), (["darkorange", "black"], True)]
+        assert all(head.strip('"').endswith("/release/ingress-nginx-ipv4") for head, _, _ in out)
