@@ -326,3 +326,12 @@ def test_diagram_draws_each_frontend_into_the_gateway_and_its_nat64_to_the_inter
         out = [(head, _strokes(edge), _texts(edge)) for (tail, head), edge in edges if gateway in tail]
         assert sorted((strokes, "NAT64" in texts) for head, strokes, texts in out) == [(["black"], False), (["darkorange", "black"], True)]
         assert all(head.strip('"').endswith("/release/ingress-nginx-ipv4") for head, _, _ in out)
+
+
+def test_in_the_mirror_layout_the_gateway_forwards_to_the_nat46_ingress():
+    """primary_family ipv6: the gateway's IPv4-only backend is the IPv4 ingress, which proxies on to the IPv6 backends."""
+    for region in resolve(_config(EXAMPLE, primary_family="ipv6")).regions:
+        (ipv4_release,) = [release for release in region.releases if release.families == ("ipv4",)]
+        assert ipv4_release.role == "nat46-proxy" and ipv4_release.gateway_subnet == str(region.application_gateway.subnet.ipv4)
+        assert region.application_gateway.backend_address == ipv4_release.internal_ips["ipv4"]
+        assert region.public_families == ("ipv4", "ipv6")
