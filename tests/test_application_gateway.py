@@ -202,9 +202,13 @@ def test_certificate_comes_from_the_region_key_vault_through_a_user_assigned_ide
         grant = next(g for g in resources(stack, "azurerm_role_assignment") if g["role_definition_name"] == "Key Vault Secrets User")
         assert grant["scope"] == f"${{azurerm_key_vault.{vault_name}.id}}"
         assert grant["principal_id"] == identity_id.replace(".id}", ".principal_id}")
-        (wait,) = gateway["depends_on"]
+        wait, endpoint = gateway["depends_on"]
         kind, name = wait.split(".")
         assert kind == "time_sleep" and stack["resource"]["time_sleep"][name]["depends_on"] == [f"azurerm_role_assignment.{_name_of(stack, grant)}"]
+        # The vault is private: the gateway also waits for its private endpoint in the VNet.
+        kind, name = endpoint.split(".")
+        target = stack["resource"][kind][name]["private_service_connection"]["private_connection_resource_id"]
+        assert kind == "azurerm_private_endpoint" and target == f"${{azurerm_key_vault.{vault_name}.id}}"
 
 
 def _name_of(stack: dict, body: dict) -> str:

@@ -42,6 +42,7 @@ from dualstack_aks.engine.azurerm import (
     WebApplicationFirewallPolicyManagedRulesManagedRuleSet,
     WebApplicationFirewallPolicyPolicySettings,
 )
+from dualstack_aks.engine.core import ITerraformDependable
 from dualstack_aks.model.deployment import ApplicationGatewaySpec
 from dualstack_aks.model.ingress import FAMILIES
 
@@ -68,6 +69,7 @@ class ApplicationGatewayProps:
     public_ip_ids: dict[str, str]  # family -> the frontend's static public IP
     key_vault_id: str
     key_vault_uri: str  # ends with "/"
+    key_vault_private_endpoint: ITerraformDependable  # the gateway reads the vault through it
     probe: HealthProbe  # Traffic Manager's request, which the gateway forwards to the ingress and asks it itself
     log_analytics_workspace_id: str
     tags: dict[str, str]
@@ -181,7 +183,7 @@ class RegionApplicationGateway(Construct):
             ],
             request_routing_rule=[rule for position, family in enumerate(FAMILIES) for rule in self._routing_rules(family, position)],
             tags=props.tags,
-            depends_on=[secrets_readable],
+            depends_on=[secrets_readable, props.key_vault_private_endpoint],
         )
         send_diagnostics(self, "application_gateway_diagnostics", self.gateway.id, props.log_analytics_workspace_id, log_category_groups=("allLogs",))
 

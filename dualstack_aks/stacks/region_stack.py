@@ -109,6 +109,7 @@ class RegionStack(TerraformStack):
                 public_ip_ids={family: public_ip.id for family, public_ip in self.edge.public_ips.items()},
                 key_vault_id=self.cluster.key_vault.id,
                 key_vault_uri=self.cluster.key_vault.vault_uri,
+                key_vault_private_endpoint=self.cluster.key_vault_private_endpoint,
                 probe=HEALTH_PROBE,
                 log_analytics_workspace_id=self._log_analytics_workspace_id,
                 tags=region.tags,
