@@ -55,7 +55,7 @@ BACKEND_POOL = "ingress"
 BACKEND_SETTINGS = "ingress-http"
 BACKEND_PROBE = "ingress-healthz"
 CLIENT_ADDRESS_REWRITE = "client-address"
-# Seconds; a probe's timeout may not exceed its interval (applicationGatewayCustomizeDiff, application_gateway_resource.go at v4.81.0).
+# Seconds; a probe's timeout may not exceed its interval (applicationGatewayCustomizeDiff, application_gateway_resource.go:5373 at v4.81.0).
 PROBE_INTERVAL = 30
 PROBE_TIMEOUT = 30
 
