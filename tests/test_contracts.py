@@ -30,6 +30,7 @@ Stacks = dict[str, dict]
 # Stands for the config's global name (dns.global_record.dns.zone), which the sample app serves.
 GLOBAL_NAME = "<global name>"
 ENVOY = EXAMPLES / "envoy-gateway.yaml"
+APPLICATION_GATEWAY = EXAMPLES / "application-gateway.yaml"
 # Every layout the tests build beyond the shipped configs: both primaries, one dual-stack release, internal load
 # balancers off, the translating ingress off, each with both controllers.
 LAYOUTS = {
@@ -45,7 +46,7 @@ LAYOUTS = {
     }.items()
 }
 VARIANTS = {**{config_id(path): (path, {}) for path in SHIPPED_CONFIGS}, **LAYOUTS}
-FAMILY_OF = {"IPv4": "ipv4", "IPv6": "ipv6"}
+IP_VERSION = {"ipv4": "IPv4", "ipv6": "IPv6"}
 
 
 @pytest.fixture(scope="module", params=sorted(VARIANTS))
@@ -149,23 +150,72 @@ def _envoy_entry_answers(stack: dict, family: str, monitor: dict) -> str | None:
     return None
 
 
+def _endpoint_families(stacks: Stacks, region: dict) -> set[str]:
+    """The families whose Traffic Manager profile has an endpoint of this region."""
+    profiles = stacks["global"]["resource"]["azurerm_traffic_manager_profile"]
+    return {
+        "ipv6" if body["name"].endswith("ipv6") else "ipv4"
+        for endpoint in resources(region, "azurerm_traffic_manager_external_endpoint")
+        for address, body in profiles.items()
+        if address in endpoint["profile_id"]
+    }
+
+
+def _gateway_answers(gateway: dict, region: dict, ingress: dict, family: str, monitor: dict) -> str | None:
+    """An Application Gateway answers when its frontend of the family listens on the probe's port for its host and
+    forwards (not redirects) to an internal ingress address whose controller answers the probe; its own backend
+    probe asks the same, or it would mark the backend down while Traffic Manager's request would pass."""
+    host, path = _probe_host(monitor), monitor["path"]
+    versions = {f"${{azurerm_public_ip.{address}.id}}": ip["ip_version"] for address, ip in region["resource"]["azurerm_public_ip"].items()}
+    frontends = {f["name"] for f in gateway["frontend_ip_configuration"] if versions.get(f.get("public_ip_address_id")) == IP_VERSION[family]}
+    ports = {p["name"] for p in gateway["frontend_port"] if p["port"] == monitor["port"]}
+    listeners = [
+        listener["name"]
+        for listener in gateway["http_listener"]
+        if listener["frontend_ip_configuration_name"] in frontends and listener["frontend_port_name"] in ports and host in listener.get("host_names", [])
+    ]
+    rules = [rule for rule in gateway["request_routing_rule"] if rule["http_listener_name"] in listeners and rule.get("backend_address_pool_name")]
+    if not rules:
+        return f"the gateway's {family} frontend has no listener forwarding Host {host} on port {monitor['port']}"
+    pools = {pool["name"]: set(pool.get("ip_addresses", [])) for pool in gateway["backend_address_pool"]}
+    internal = _internal_addresses(ingress)
+    for rule in rules:
+        if not pools[rule["backend_address_pool_name"]] or not pools[rule["backend_address_pool_name"]] <= internal:
+            return f"rule {rule['name']} forwards to {sorted(pools[rule['backend_address_pool_name']])}, not to the ingress's internal addresses"
+    settings = {setting["name"]: setting for setting in gateway["backend_http_settings"]}
+    backend_probes = {probe["name"]: probe for probe in gateway.get("probe", [])}
+    for rule in rules:
+        probe = backend_probes.get(settings[rule["backend_http_settings_name"]].get("probe_name", ""))
+        if probe is None or (probe["host"], probe["path"]) != (host, path):
+            return f"rule {rule['name']}: the gateway's own backend probe does not ask Host {host} {path}"
+    return _nginx_entry_answers(ingress, family, monitor)
+
+
 def check_health_probe(stacks: Stacks) -> list[str]:
     """Contract: Traffic Manager's probe of each family is answered 2xx by every region's public entry of that
-    family (model/health_probe.py); an unanswered probe makes Traffic Manager fail open."""
+    family (model/health_probe.py): the ingress itself, or the Application Gateway forwarding to it; an unanswered
+    probe makes Traffic Manager fail open."""
     problems = []
     for family, monitor in _probes(stacks).items():
         if (monitor["protocol"], monitor["port"]) != ("HTTP", 80):
             problems.append(f"{family}: the probe must use HTTP on port 80, where every entry listens")
-        for name, stack in sorted(stacks.items()):
-            if not name.startswith("ingress-"):
+        for name, region in sorted(stacks.items()):
+            if not name.startswith("region-") or family not in _endpoint_families(stacks, region):
                 continue
-            releases = resources(stack, "helm_release")
-            if not any(release_serves(release, family) for release in releases):
-                continue
-            envoy = any(is_objects_chart(release["chart"]) for release in releases)
-            problem = (_envoy_entry_answers if envoy else _nginx_entry_answers)(stack, family, monitor)
+            ingress_name = name.replace("region-", "ingress-", 1)
+            ingress = stacks[ingress_name]
+            releases = resources(ingress, "helm_release")
+            gateways = resources(region, "azurerm_application_gateway")
+            if gateways:
+                problem = _gateway_answers(gateways[0], region, ingress, family, monitor)
+            elif not any(release_serves(release, family) for release in releases):
+                problem = "no public entry of this family, yet the region is an endpoint of its profile"
+            elif any(is_objects_chart(release["chart"]) for release in releases):
+                problem = _envoy_entry_answers(ingress, family, monitor)
+            else:
+                problem = _nginx_entry_answers(ingress, family, monitor)
             if problem:
-                problems.append(f"{name} {family}: {problem}")
+                problems.append(f"{ingress_name} {family}: {problem}")
     return problems
 
 
@@ -226,6 +276,19 @@ def _with_probe_host_ingress(stacks: Stacks) -> Stacks:
     return changed
 
 
+def test_the_probe_check_fails_when_the_gateway_stops_forwarding_it(synthesize):
+    _, stacks = synthesize(load_config(APPLICATION_GATEWAY))
+    assert check_health_probe(stacks) == []
+    for fault, expected in (("listener", "has no listener forwarding"), ("backend probe", "backend probe does not ask")):
+        changed = copy.deepcopy(stacks)
+        gateway = next(iter(changed["region-eastus2"]["resource"]["azurerm_application_gateway"].values()))
+        if fault == "listener":
+            gateway["http_listener"] = [listener for listener in gateway["http_listener"] if not listener["name"].startswith("probe-")]
+        else:
+            gateway["probe"][0]["path"] = "/ready"
+        assert any(expected in problem for problem in check_health_probe(changed)), fault
+
+
 def test_ingress_nginx_refuses_a_probe_path_it_cannot_answer():
     raw = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     from dualstack_aks.model.loading import ConfigError
@@ -234,6 +297,15 @@ def test_ingress_nginx_refuses_a_probe_path_it_cannot_answer():
         parse_config(mutate(raw, {"edge.health_probe": {"path": "/ready"}}), "probe.yaml")
     # With a host the app answers, any path is the app's to serve.
     parse_config(mutate(raw, {"edge.health_probe": {"path": "/ready", "host": "app.example.com"}}), "probe.yaml")
+
+
+def test_the_gateway_refuses_a_probe_host_it_redirects():
+    raw = yaml.safe_load(APPLICATION_GATEWAY.read_text(encoding="utf-8"))
+    from dualstack_aks.model.loading import ConfigError
+
+    served = f"{raw['dns'].get('global_record', 'app')}.{raw['dns']['zone']}"
+    with pytest.raises(ConfigError, match=r"edge\.health_probe\.host: .* is a name the gateway serves and redirects to HTTPS"):
+        parse_config(mutate(raw, {"edge.health_probe": {"host": served, "path": "/"}}), "probe.yaml")
 
 
 def test_envoy_gateway_answers_a_custom_path_itself(synthesize):
@@ -419,16 +491,27 @@ def _pinned_ip_names(stack: dict) -> set[str]:
     return names
 
 
+def _gateway_frontend_ip_names(region: dict) -> set[str]:
+    ips = region.get("resource", {}).get("azurerm_public_ip", {})
+    return {
+        ips[address]["name"]
+        for gateway in resources(region, "azurerm_application_gateway")
+        for frontend in gateway["frontend_ip_configuration"]
+        for address in ips
+        if frontend.get("public_ip_address_id") == f"${{azurerm_public_ip.{address}.id}}"
+    }
+
+
 def check_endpoints(stacks: Stacks) -> list[str]:
     """Contract: each region's endpoint in the profile of a family targets a public IP of that family, and the
-    ingress stack's public Service of that family holds that very IP."""
+    ingress stack's public Service of that family (or the Application Gateway's frontend) holds that very IP."""
     profiles = stacks["global"]["resource"]["azurerm_traffic_manager_profile"]
     problems = []
     for name, stack in sorted(stacks.items()):
         if not name.startswith("region-"):
             continue
         ips = stack.get("resource", {}).get("azurerm_public_ip", {})
-        held = _pinned_ip_names(stacks[name.replace("region-", "ingress-", 1)])
+        held = _pinned_ip_names(stacks[name.replace("region-", "ingress-", 1)]) | _gateway_frontend_ip_names(stack)
         for endpoint in resources(stack, "azurerm_traffic_manager_external_endpoint"):
             profile = next((body for address, body in profiles.items() if address in endpoint["profile_id"]), None)
             target = re.fullmatch(r"\$\{azurerm_public_ip\.(\w+)\.ip_address\}", endpoint["target"])

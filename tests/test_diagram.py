@@ -59,7 +59,7 @@ def test_diagram_names_every_region_and_both_families(synthesize, config_path):
 
 @pytest.mark.parametrize("config_path", SHIPPED_CONFIGS, ids=config_id)
 def test_each_family_is_drawn_in_its_colour_up_to_the_ingress(synthesize, config_path):
-    """A/AAAA record -> public IP (or internal load balancer) -> ingress: IPv4 edges black, IPv6 edges orange."""
+    """A/AAAA record -> public IP (or internal load balancer) -> ingress or Application Gateway: IPv4 edges black, IPv6 edges orange."""
     stacks = synthesize(load_config(config_path))[1]
     edges = [(title.split("->"), edge) for title, edge in _edges(_svg(stacks))]
     from_records = [(tail, edge) for (tail, _), edge in edges if tail.endswith((":A", ":AAAA"))]
@@ -72,7 +72,7 @@ def test_each_family_is_drawn_in_its_colour_up_to_the_ingress(synthesize, config
     for tail, edge in from_records:
         assert set(_strokes(edge)) == {EXPECTED_COLORS["IPv6" if tail.endswith(":AAAA") else "IPv4"]}, tail
     for name, family in _public_ip_families(stacks).items():
-        into_ingress = [edge for (tail, head), edge in edges if tail.endswith(f"/pip/{name}") and "/release/" in head]
+        into_ingress = [edge for (tail, head), edge in edges if tail.endswith(f"/pip/{name}") and ("/release/" in head or "/agw/" in head)]
         assert len(into_ingress) == 1, name
         assert set(_strokes(into_ingress[0])) == {EXPECTED_COLORS[family]}, name
 

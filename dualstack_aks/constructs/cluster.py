@@ -211,7 +211,8 @@ class Cluster(Construct):
             link_name=f"link-{names.virtual_network}",
             tags=props.tags,
         ).zone_ids
-        private_endpoint(
+        # The only way into the vault from the VNet (public access off by default): what reads it waits for it.
+        self.key_vault_private_endpoint = private_endpoint(
             self,
             "key_vault_private_endpoint",
             name=f"pe-{names.key_vault}",

@@ -1,5 +1,6 @@
-"""Edge layer of one region: the public IPv4 and IPv6 addresses of the ingress, their DNS names and
-their Traffic Manager endpoints (one per family, in that family's profile)."""
+"""Edge layer of one region: the public IPv4 and IPv6 addresses of the entry (the ingress load
+balancers, or the Application Gateway's frontends), their DNS names and their Traffic Manager
+endpoints (one per family, in that family's profile)."""
 
 from __future__ import annotations
 
@@ -46,22 +47,31 @@ class EdgeProps:
     traffic_manager_ids: dict[str, str]  # family -> the family's Traffic Manager profile
     ttl: int
     tags: dict[str, str]
+    application_gateway: bool = False  # the addresses are the gateway's frontends: the cluster never takes them
 
 
 class Edge(Construct):
-    """Exposes `load_balancer_grant`, the cluster identity's right on the public IPs."""
+    """Exposes `public_ips` (family -> address) and `load_balancer_grant`, the cluster identity's right on
+    them (None when the Application Gateway holds them)."""
 
     def __init__(self, scope: Construct, id_: str, props: EdgeProps):
         super().__init__(scope, id_)
         # Its own group, so the cluster identity's Network Contributor right covers only these addresses.
         self.resource_group = ResourceGroup(self, "resource_group", name=props.resource_group_name, location=props.location, tags=props.tags)
         # The ingress Services' load balancers take these addresses, so the ingress stack waits for this grant.
-        self.load_balancer_grant = grant(
-            self, "cluster_identity_network_contributor", role="Network Contributor", on=self.resource_group.id, to=props.cluster_identity_principal_id
+        self.load_balancer_grant = (
+            None
+            if props.application_gateway
+            else grant(
+                self, "cluster_identity_network_contributor", role="Network Contributor", on=self.resource_group.id, to=props.cluster_identity_principal_id
+            )
         )
+        self.public_ips: dict[str, PublicIp] = {}
         for family in props.families:
             version, record_kind, public_record, private_record = _FAMILY_RECORDS[family]
-            public_ip = self._public_ip(f"ingress_public_{family}", props.public_ip_names[family], version, props)
+            holder = "gateway" if props.application_gateway else "ingress"
+            public_ip = self._public_ip(f"{holder}_public_{family}", props.public_ip_names[family], version, props)
+            self.public_ips[family] = public_ip
             public_record(
                 self,
                 f"dns_{record_kind}",

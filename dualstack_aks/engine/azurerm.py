@@ -6,6 +6,26 @@ from dualstack_aks.engine import provider_getattr
 
 # mypy checks the app's arguments against cdktf's classes; at run time each name is loaded on first use.
 if TYPE_CHECKING:
+    from cdktf_cdktf_provider_azurerm.application_gateway import (
+        ApplicationGateway,
+        ApplicationGatewayAutoscaleConfiguration,
+        ApplicationGatewayBackendAddressPool,
+        ApplicationGatewayBackendHttpSettings,
+        ApplicationGatewayFrontendIpConfiguration,
+        ApplicationGatewayFrontendPort,
+        ApplicationGatewayGatewayIpConfiguration,
+        ApplicationGatewayHttpListener,
+        ApplicationGatewayIdentity,
+        ApplicationGatewayProbe,
+        ApplicationGatewayRedirectConfiguration,
+        ApplicationGatewayRequestRoutingRule,
+        ApplicationGatewayRewriteRuleSet,
+        ApplicationGatewayRewriteRuleSetRewriteRule,
+        ApplicationGatewayRewriteRuleSetRewriteRuleRequestHeaderConfiguration,
+        ApplicationGatewaySku,
+        ApplicationGatewaySslCertificate,
+        ApplicationGatewaySslPolicy,
+    )
     from cdktf_cdktf_provider_azurerm.container_registry import (
         ContainerRegistry,
         ContainerRegistryGeoreplications,
@@ -151,6 +171,12 @@ if TYPE_CHECKING:
     )
     from cdktf_cdktf_provider_azurerm.virtual_network import (
         VirtualNetwork,
+    )
+    from cdktf_cdktf_provider_azurerm.web_application_firewall_policy import (
+        WebApplicationFirewallPolicy,
+        WebApplicationFirewallPolicyManagedRules,
+        WebApplicationFirewallPolicyManagedRulesManagedRuleSet,
+        WebApplicationFirewallPolicyPolicySettings,
     )
 
 __getattr__ = provider_getattr(__name__, "azurerm")

@@ -4,8 +4,10 @@ Each region index owns one fixed slot of each supernet, so adding or removing a 
 never moves another region's ranges. Explicit ranges in the config win over the slot.
 
 Slot layout (IPv4: one /13 per index; IPv6: one /48 per index):
-  IPv4  /16 #0 VNet (nodes /22 at .0.0, ingress /24 at .4.0), /16 #1 services, /14 #1 pods
-  IPv6  /56 #0 VNet (nodes /64 #0, ingress /64 #1), /64 #256 pods, /108 #0 of /64 #512 services
+  IPv4  /16 #0 VNet (nodes /22 at .0.0, ingress /24 at .4.0, Application Gateway /24 at .5.0), /16 #1 services, /14 #1 pods
+  IPv6  /56 #0 VNet (nodes /64 #0, ingress /64 #1, Application Gateway /64 #2), /64 #256 pods, /108 #0 of /64 #512 services
+The Application Gateway subnet is planned only with `edge.entry: application-gateway`; its slot is
+fixed, so turning the gateway on or off never moves another range.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class RegionAddresses:
     pod_cidrs: FamilyPair
     service_cidrs: FamilyPair
     dns_service_ip: IPv4Address
+    gateway_subnet: FamilyPair | None = None  # only with the Application Gateway entry
 
     def named_ranges(self) -> dict[str, FamilyPair]:
         """The ranges by the config field that can set each of them."""
@@ -60,9 +63,14 @@ class RegionAddresses:
             "network.vnet": self.vnet,
             "network.nodes_subnet": self.nodes_subnet,
             "network.ingress_subnet": self.ingress_subnet,
+            **({"network.gateway_subnet": self.gateway_subnet} if self.gateway_subnet else {}),
             "kubernetes.pod_cidrs": self.pod_cidrs,
             "kubernetes.service_cidrs": self.service_cidrs,
         }
+
+    def subnet_fields(self) -> tuple[str, ...]:
+        """The config fields of the VNet's subnets this plan holds."""
+        return tuple(field for field in self.named_ranges() if field.startswith("network.") and field.endswith("_subnet"))
 
     def internal_ingress_ips(self) -> dict[str, str]:
         """Static private addresses of the internal load balancers, by family: a fixed host of the
@@ -124,8 +132,9 @@ def _dns_service_ip(explicit: str | None, services: IPv4Network) -> IPv4Address:
     return services[DNS_SERVICE_IP_OFFSET]
 
 
-def allocate_region(region: RegionSettings, space: AddressSpace) -> RegionAddresses:
-    """Ranges of one region; raises AllocationError when a range left out cannot be planned."""
+def allocate_region(region: RegionSettings, space: AddressSpace, *, gateway_subnet: bool = False) -> RegionAddresses:
+    """Ranges of one region (with `gateway_subnet`, the Application Gateway's too); raises
+    AllocationError when a range left out cannot be planned."""
 
     def v4_slot() -> IPv4Network:
         return _slot(IPv4Network(space.ipv4), IPV4_SLOT_PREFIX, region.index, "address_space.ipv4")
@@ -162,6 +171,7 @@ def allocate_region(region: RegionSettings, space: AddressSpace) -> RegionAddres
         pod_cidrs=_pair(kubernetes.pod_cidrs, planned(14, 1, 64, 256)),
         service_cidrs=service_cidrs,
         dns_service_ip=_dns_service_ip(kubernetes.dns_service_ip, service_cidrs.ipv4),
+        gateway_subnet=_pair(network.gateway_subnet, in_vnet("network.gateway_subnet", 24, 5, 2)) if gateway_subnet else None,
     )
 
 

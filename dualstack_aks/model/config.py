@@ -115,6 +115,10 @@ class RegionNetwork(_Model):
     vnet: DualStackCidrs | None = Field(None, description="VNet address space, one range per family.")
     nodes_subnet: DualStackCidrs | None = Field(None, description="Subnet of the cluster nodes; the IPv6 prefix must be a /64.")
     ingress_subnet: DualStackCidrs | None = Field(None, description="Subnet reserved for internal load balancers of the ingress pair; IPv6 must be a /64.")
+    gateway_subnet: DualStackCidrs | None = Field(
+        None,
+        description="With edge.entry application-gateway: the gateway's dedicated subnet; IPv6 must be a /64 (default: IPv4 /24 #5 and IPv6 /64 #2 of the VNet).",
+    )
 
 
 class RegionKubernetes(_Model):
@@ -256,6 +260,19 @@ class IngressSettings(_Model):
     )
 
 
+class ApplicationGatewaySettings(_Model):
+    """The regional Application Gateway v2 (WAF_v2) of `edge.entry: application-gateway`."""
+
+    # The provider's own bounds: application_gateway_resource.go:798-806 at v4.55.0 (autoscale_configuration).
+    min_capacity: int = Field(2, ge=0, le=100, description="Autoscaling minimum instances (two or more keep an instance in more than one zone).")
+    max_capacity: int = Field(10, ge=2, le=125, description="Autoscaling maximum instances; the gateway subnet needs one address per instance.")
+    certificate_name: str = Field(
+        "edge-tls",
+        pattern=r"^[0-9a-zA-Z-]{1,127}$",
+        description="Key Vault certificate (in each region's vault) the HTTPS listeners serve; until it exists they are disabled and HTTP keeps serving.",
+    )
+
+
 class HealthProbeSettings(_Model):
     """What Traffic Manager asks each region's public entry of each family (docs/contracts.md, the health probe)."""
 
@@ -272,8 +289,16 @@ class HealthProbeSettings(_Model):
 
 
 class EdgeSettings(_Model):
-    """The public entry of every region and how the global layer judges its health."""
+    """The public entry of every region, and how the global layer judges its health."""
 
+    entry: Literal["load-balancer", "application-gateway"] = Field(
+        "load-balancer",
+        description="`load-balancer`: the ingress Services' public Azure load balancer; `application-gateway`: an Application Gateway v2 with WAF "
+        "and IPv4 + IPv6 frontends, the ingress internal only (docs/application-gateway.md).",
+    )
+    application_gateway: ApplicationGatewaySettings = Field(
+        default_factory=ApplicationGatewaySettings, description="Settings of the Application Gateway (entry application-gateway)."
+    )
     health_probe: HealthProbeSettings = Field(default_factory=HealthProbeSettings, description="Traffic Manager's per-family health probe.")
 
 
@@ -378,7 +403,9 @@ class Config(_Model):
     cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="AKS settings.")
     dns: Dns = Field(description="DNS names.")
     ingress: IngressSettings = Field(default_factory=IngressSettings, description="Ingress pair (ingress-nginx or Envoy Gateway).")
-    edge: EdgeSettings = Field(default_factory=EdgeSettings, description="Public entry and its health probe.")
+    edge: EdgeSettings = Field(
+        default_factory=EdgeSettings, description="The regional entry (the load balancer, or an Application Gateway with WAF) and its health probe."
+    )
     registry_region: AzureRegion | None = Field(
         None, description="Home region of the container registry (default: the first region); the others get geo-replicas."
     )

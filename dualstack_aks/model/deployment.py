@@ -14,6 +14,7 @@ from typing import Literal
 from dualstack_aks.contract import INGRESS_NGINX_CHART
 from dualstack_aks.model.addresses import (
     AllocationError,
+    FamilyPair,
     RegionAddresses,
     allocate_region,
 )
@@ -21,6 +22,7 @@ from dualstack_aks.model.config import ClusterSettings, Config, NodePool, Region
 from dualstack_aks.model.gateway import CONTROLLER_CHART, CONTROLLER_REPOSITORY, CONTROLLER_VERSION
 from dualstack_aks.model.health_probe import PROXY_PROBE_HOST, HealthProbe
 from dualstack_aks.model.ingress import (
+    FAMILIES,
     IP_FAMILY,
     IngressRelease,
     plan_releases,
@@ -37,6 +39,9 @@ MAX_SURGE_PERCENT = 10
 # A region with zones has three; a multi-zone public IP request comes back zone-redundant (all three), and zones
 # are ForceNew (public_ip_resource.go:176 at v4.55.0; azurerm issues 16470, 18741): ask for what Azure stores.
 ALL_ZONES = ("1", "2", "3")
+# `edge.entry` values: the ingress Services' public load balancer, or the Application Gateway in front of internal ones.
+LOAD_BALANCER = "load-balancer"
+APPLICATION_GATEWAY = "application-gateway"
 
 
 def region_stack_name(region: str) -> str:
@@ -152,6 +157,24 @@ class IngressChart:
 
 
 @dataclass(frozen=True)
+class ApplicationGatewaySpec:
+    """One region's Application Gateway v2 (WAF_v2): both public frontends, the ingress's internal IPv4 address behind."""
+
+    name: str
+    subnet_name: str
+    network_security_group_name: str
+    identity_name: str
+    waf_policy_name: str
+    subnet: FamilyPair
+    backend_address: str  # the internal load balancer of the ingress serving IPv4
+    host_names: tuple[str, ...]  # the global and the regional name, served over HTTPS
+    certificate_name: str  # in the region's Key Vault
+    min_capacity: int
+    max_capacity: int
+    zones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RegionDeployment:
     name: str
     index: int  # the region's slot in the address plan
@@ -165,12 +188,14 @@ class RegionDeployment:
     cluster: NewCluster | ExistingCluster
     releases: tuple[IngressRelease, ...]
     public_families: tuple[str, ...]  # families with a public IP and DNS records in this region
+    public_ip_names: dict[str, str]  # family -> the public IP of the region's entry (ingress load balancer or gateway)
     internal_addresses: dict[str, str]  # family -> static address of the internal load balancer; empty: none
     fqdn: str
     private_fqdn: str
     sample_app: SampleAppSpec | None
     health_probe: HealthProbe  # the public entries answer it (model/health_probe.py)
     tags: dict[str, str]
+    application_gateway: ApplicationGatewaySpec | None  # None: the ingress load balancers are the public entry
 
     @property
     def cluster_name(self) -> str:
@@ -313,6 +338,8 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
     internal = config.ingress.internal_load_balancers
     internal_addresses = addresses.internal_ingress_ips() if internal else {}
     controller = config.ingress.controller
+    fqdn = f"{names.dns_record}.{config.dns.zone}"
+    gateway = _application_gateway(config, names, addresses, internal_addresses, fqdn, zones_of(config, settings))
     releases = plan_releases(
         controller=controller,
         mode=config.ingress.mode,
@@ -323,8 +350,8 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
         replicas=config.ingress.replicas,
         internal_subnet=(network.ingress_subnet if isinstance(network, ExistingNetwork) else names.ingress_subnet) if internal else None,
         internal_ips=internal_addresses,
+        gateway_subnet=str(gateway.subnet.ipv4) if gateway else None,
     )
-    fqdn = f"{names.dns_record}.{config.dns.zone}"
     private_fqdn = f"{names.dns_record}.{private_zone(config)}"
     sample = config.sample_app
     return RegionDeployment(
@@ -339,7 +366,11 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
         network=network,
         cluster=_cluster(settings, spec),
         releases=tuple(releases),
-        public_families=public_families(releases),
+        # The gateway has both frontends whatever the ingress releases serve.
+        public_families=FAMILIES if gateway else public_families(releases),
+        public_ip_names={"ipv4": names.gateway_public_ipv4, "ipv6": names.gateway_public_ipv6}
+        if gateway
+        else {"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6},
         internal_addresses=internal_addresses,
         fqdn=fqdn,
         private_fqdn=private_fqdn,
@@ -367,6 +398,31 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
         else None,
         health_probe=health_probe(config),
         tags={**tags, "region": settings.name},
+        application_gateway=gateway,
+    )
+
+
+def _application_gateway(
+    config: Config, names: RegionNames, addresses: RegionAddresses, internal_addresses: dict[str, str], fqdn: str, zones: tuple[str, ...]
+) -> ApplicationGatewaySpec | None:
+    """The region's gateway with `edge.entry: application-gateway` (validation has required its subnet and the internal IPv4 address)."""
+    if config.edge.entry != APPLICATION_GATEWAY or addresses.gateway_subnet is None or "ipv4" not in internal_addresses:
+        return None
+    settings = config.edge.application_gateway
+    return ApplicationGatewaySpec(
+        name=names.application_gateway,
+        subnet_name=names.gateway_subnet,
+        network_security_group_name=names.gateway_network_security_group,
+        identity_name=names.gateway_identity,
+        waf_policy_name=names.waf_policy,
+        subnet=addresses.gateway_subnet,
+        backend_address=internal_addresses["ipv4"],
+        host_names=(f"{config.dns.global_record}.{config.dns.zone}", fqdn),
+        certificate_name=settings.certificate_name,
+        min_capacity=settings.min_capacity,
+        max_capacity=settings.max_capacity,
+        # The gateway spans the zones its zone-redundant frontends have.
+        zones=ALL_ZONES if zones else (),
     )
 
 
@@ -381,7 +437,7 @@ def allocate_regions(config: Config) -> list[RegionAddresses]:
     problems: list[tuple[str, str]] = []
     for position, region in enumerate(config.regions):
         try:
-            plans.append(allocate_region(region, config.address_space))
+            plans.append(allocate_region(region, config.address_space, gateway_subnet=config.edge.entry == APPLICATION_GATEWAY))
         except AllocationError as error:
             problems.append((f"regions[{position}].{error.path}", str(error)))
     if problems:

@@ -55,6 +55,8 @@ class IngressRelease:
     replicas: int
     internal_subnet: str | None = None  # set: also a private load balancer in this subnet
     internal_ips: dict[str, str] = field(default_factory=dict)  # family -> static private address
+    # set: behind the Application Gateway, whose IPv4 subnet this is: internal Services only, X-Forwarded-For trusted from it alone
+    gateway_subnet: str | None = None
 
 
 def plan_releases(
@@ -68,6 +70,7 @@ def plan_releases(
     replicas: int,
     internal_subnet: str | None,
     internal_ips: dict[str, str],
+    gateway_subnet: str | None = None,
 ) -> list[IngressRelease]:
     """The releases of one region: twin (one per family, the non-primary one translating at L7)
     or a single dual-stack release."""
@@ -83,6 +86,7 @@ def plan_releases(
             replicas=replicas,
             internal_subnet=internal_subnet,
             internal_ips={family: internal_ips[family] for family in families} if internal_subnet else {},
+            gateway_subnet=gateway_subnet,
         )
 
     if mode == DUAL_STACK:
@@ -134,6 +138,12 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
     selector = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/instance": names.release, "app.kubernetes.io/component": "controller"}
     # The public Service's families come from the variant's values file; the internal one mirrors them.
     service: dict[str, Any] = {"annotations": public_pinning(release, public_ip_addresses)}
+    config: dict[str, str] = {}
+    if release.gateway_subnet:
+        # The Application Gateway is the public entry: no public Service, and the client address comes from the
+        # gateway's X-Forwarded-For, trusted only from its subnet (ingress-nginx's real_ip from proxy-real-ip-cidr).
+        service = {"external": {"enabled": False}}
+        config = {"use-forwarded-headers": "true", "proxy-real-ip-cidr": release.gateway_subnet}
     if release.internal_subnet:
         service["internal"] = {
             "enabled": True,
@@ -156,6 +166,7 @@ def computed_values(release: IngressRelease, public_ip_addresses: dict[str, str]
             "admissionWebhooks": {"objectSelector": {"matchLabels": ingress_class_labels(names.ingress_class)}},
             "podLabels": {FAMILIES_LABEL: "-".join(release.families), ROLE_LABEL: release.role},
             "service": service,
+            **({"config": config} if config else {}),
             "topologySpreadConstraints": [
                 {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}}
                 for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")

@@ -91,6 +91,14 @@ class RegionNames:
     ingress_public_ipv4: str
     ingress_public_ipv6: str
     dns_record: str
+    # edge.entry application-gateway: the gateway, its subnet and NSG, identity, WAF policy and frontend addresses
+    application_gateway: str
+    gateway_subnet: str
+    gateway_network_security_group: str
+    gateway_identity: str
+    waf_policy: str
+    gateway_public_ipv4: str
+    gateway_public_ipv6: str
 
     @classmethod
     def derive(cls, prefix: str, region: str) -> RegionNames:
@@ -114,6 +122,13 @@ class RegionNames:
             ingress_public_ipv4=f"pip-{base}-ingress-ipv4",
             ingress_public_ipv6=f"pip-{base}-ingress-ipv6",
             dns_record=region,
+            application_gateway=f"agw-{base}",
+            gateway_subnet="snet-appgw",
+            gateway_network_security_group=f"nsg-{base}-appgw",
+            gateway_identity=f"id-{base}-agw",
+            waf_policy=f"waf-{base}",
+            gateway_public_ipv4=f"pip-{base}-agw-ipv4",
+            gateway_public_ipv6=f"pip-{base}-agw-ipv6",
         )
 
     def checked(self) -> dict[str, tuple[str, str]]:

@@ -21,10 +21,12 @@ from dualstack_aks.model.addresses import (
 )
 from dualstack_aks.model.config import AddressSpace, Config, DualStackCidrs
 from dualstack_aks.model.deployment import (
+    APPLICATION_GATEWAY,
     BASE_TAGS,
     MAX_SURGE_PERCENT,
     ClusterSpec,
     Deployment,
+    RegionDeployment,
     UnallocatedRanges,
     ingress_namespace,
     private_zone,
@@ -76,6 +78,7 @@ def check_deployment(deployment: Deployment) -> list[Problem]:
         path = f"regions[{position}]"
         problems += _check_region_ranges(path, region.addresses)
         problems += _check_node_capacity(path, region.addresses, deployment.cluster_spec)
+        problems += _check_gateway_subnet(path, region)
     problems += _check_between_regions(deployment)
     return problems
 
@@ -187,7 +190,8 @@ def _check_address_space(space: AddressSpace) -> Iterator[Problem]:
 
 
 def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
-    for field in ("network.nodes_subnet", "network.ingress_subnet"):
+    subnets = plan.subnet_fields()
+    for field in subnets:
         subnet = plan.named_ranges()[field]
         if subnet.ipv6.prefixlen != 64:
             yield f"{path}.{field}.ipv6", f"must be a /64, got /{subnet.ipv6.prefixlen}"
@@ -197,9 +201,10 @@ def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
             if not getattr(subnet, family).subnet_of(getattr(plan.vnet, family)):
                 yield f"{path}.{field}.{family}", f"{getattr(subnet, family)} is outside the VNet range {getattr(plan.vnet, family)}"
     for family in ("ipv4", "ipv6"):
-        nodes, ingress = getattr(plan.nodes_subnet, family), getattr(plan.ingress_subnet, family)
-        if nodes.overlaps(ingress):
-            yield f"{path}.network.ingress_subnet.{family}", f"{ingress} overlaps network.nodes_subnet {nodes}"
+        for first, second in combinations(subnets, 2):
+            earlier, later = getattr(plan.named_ranges()[first], family), getattr(plan.named_ranges()[second], family)
+            if earlier.overlaps(later):
+                yield f"{path}.{second}.{family}", f"{later} overlaps {first} {earlier}"
         vnet = getattr(plan.vnet, family)
         pods, services = getattr(plan.pod_cidrs, family), getattr(plan.service_cidrs, family)
         for field, cluster_range in (("pod_cidrs", pods), ("service_cidrs", services)):
@@ -251,6 +256,20 @@ def _check_node_capacity(path: str, plan: RegionAddresses, cluster: ClusterSpec)
         )
 
 
+def _check_gateway_subnet(path: str, region: RegionDeployment) -> Iterator[Problem]:
+    gateway = region.application_gateway
+    if gateway is None:
+        return
+    # One private address per instance, plus Azure's five (application-gateway/configuration-infrastructure.md, "Size of the subnet").
+    usable = max(gateway.subnet.ipv4.num_addresses - AZURE_RESERVED_ADDRESSES, 0)
+    if usable < gateway.max_capacity:
+        yield (
+            f"{path}.network.gateway_subnet.ipv4",
+            f"{gateway.subnet.ipv4} has {usable} usable addresses, but the gateway can scale to {gateway.max_capacity} instances "
+            "(edge.application_gateway.max_capacity), one address each; use a larger subnet (a /24 fits the most, 125)",
+        )
+
+
 def _check_between_regions(deployment: Deployment) -> Iterator[Problem]:
     for (first, a), (second, b) in combinations(enumerate(deployment.regions), 2):
         if a.index == b.index:
@@ -274,9 +293,10 @@ def _check_names(deployment: Deployment) -> Iterator[Problem]:
 
 
 def _check_topology(config: Config) -> Iterator[Problem]:
-    """Ingress layout and brownfield rules."""
+    """Ingress layout, edge entry and brownfield rules."""
     if config.ingress.mode == "dual-stack" and not config.ingress.translating_ingress:
         yield "ingress.translating_ingress", "applies to ingress.mode twin only; a dual-stack ingress always serves both families"
+    yield from _check_application_gateway(config)
     for position, region in enumerate(config.regions):
         path = f"regions[{position}]"
         cluster = region.existing_cluster
@@ -290,6 +310,49 @@ def _check_topology(config: Config) -> Iterator[Problem]:
             for field in ("vnet", "nodes_subnet", "ingress_subnet"):
                 if getattr(region.network, field) is None:
                     yield f"{path}.network.{field}", "required with existing_network: the existing ranges, so that they are validated and planned around"
+
+
+def _check_application_gateway(config: Config) -> Iterator[Problem]:
+    """The gateway sends IPv4 only (no IPv6 backends: application-gateway/ipv6-application-gateway-portal.md, Limitations)
+    to the ingress's internal IPv4 load balancer, in a subnet of a VNet this app creates, with the region's Key Vault certificate."""
+    gateway_subnets = [position for position, region in enumerate(config.regions) if region.network.gateway_subnet is not None]
+    if config.edge.entry != APPLICATION_GATEWAY:
+        for position in gateway_subnets:
+            yield f"regions[{position}].network.gateway_subnet", "applies to edge.entry application-gateway only"
+        return
+    ingress, settings = config.ingress, config.edge.application_gateway
+    if ingress.controller != INGRESS_NGINX:
+        yield (
+            "edge.entry",
+            f"application-gateway works with ingress.controller ingress-nginx only; {ingress.controller} does not trust the gateway's X-Forwarded-For yet",
+        )
+    if not ingress.internal_load_balancers:
+        yield (
+            "ingress.internal_load_balancers",
+            "must be true with edge.entry application-gateway: the gateway's backend is the ingress's internal IPv4 load balancer",
+        )
+    if ingress.mode == "twin" and config.primary_family == "ipv6" and not ingress.translating_ingress:
+        yield (
+            "ingress.translating_ingress",
+            "must be true with edge.entry application-gateway and primary_family ipv6: the gateway's backend is the IPv4 ingress",
+        )
+    if settings.min_capacity > settings.max_capacity:
+        yield "edge.application_gateway.min_capacity", f"{settings.min_capacity} is above max_capacity {settings.max_capacity}"
+    served = {f"{config.dns.global_record}.{config.dns.zone}", *(f"{region.name}.{config.dns.zone}" for region in config.regions)}
+    if config.edge.health_probe.host in served:
+        # Two listeners on one frontend port may not share a host name, and the served names' HTTP listener
+        # redirects to HTTPS, a 301 that Traffic Manager counts as Degraded.
+        yield (
+            "edge.health_probe.host",
+            f"{config.edge.health_probe.host!r} is a name the gateway serves and redirects to HTTPS; with edge.entry application-gateway "
+            "name another host your app answers (or leave it out for the reserved one)",
+        )
+    for position, region in enumerate(config.regions):
+        if region.existing_network is not None:
+            yield (
+                f"regions[{position}].existing_network",
+                "not supported with edge.entry application-gateway: the gateway needs its own subnet in a VNet, and a certificate in a Key Vault, that this app creates",
+            )
 
 
 def _check_dual_stack_ranges(path: str, ranges: list[str], vnet: DualStackCidrs | None) -> Iterator[Problem]:

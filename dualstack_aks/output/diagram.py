@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 
 from dualstack_aks.output.reader import (
+    TRANSLATIONS,
     DnsRecord,
     PrivateEndpoint,
     RegionView,
@@ -196,6 +197,20 @@ def _draw_region(dot: _Dot, region: RegionView) -> None:
                 _draw_private_endpoint(dot, region, endpoint)
         for vault in region.key_vaults:
             dot.node(f"{prefix}/kv/{vault}", label=_label(vault, "Key Vault"), shape="cylinder", style="filled", fillcolor="lightyellow")
+        for gateway in region.application_gateways:
+            dot.node(
+                f"{prefix}/agw/{gateway.name}",
+                label=_label(
+                    gateway.name,
+                    f"Application Gateway {gateway.sku} · autoscale {gateway.capacity}",
+                    f"WAF {gateway.waf_mode}: {', '.join(gateway.rule_sets)}",
+                    f"subnet {gateway.subnet}" + (f" · zones {', '.join(gateway.zones)}" if gateway.zones else ""),
+                ),
+                shape="box",
+                style="filled",
+                fillcolor="honeydew",
+                penwidth="1.5",
+            )
     # A private record holding an internal load balancer's address leads to that release.
     internal_frontends = {frontend.address: (frontend.family, release) for release in region.releases for frontend in release.internal_frontends}
     for (fqdn, private), records in record_sets.items():
@@ -222,6 +237,7 @@ def _draw_region(dot: _Dot, region: RegionView) -> None:
                         label=label,
                         fontcolor=color,
                     )
+    _draw_gateway_paths(dot, region)
     # Subnets without contents sit beside the ingress releases instead of floating above the DNS records.
     dot.same_rank(plain_subnets + [f"{prefix}/release/{release.name}" for release in region.releases])
     for release in region.releases:
@@ -260,6 +276,37 @@ def _draw_region(dot: _Dot, region: RegionView) -> None:
         target_node = _resource_node(region, endpoint.target_type, endpoint.target)
         if target_node:
             dot.edge(_endpoint(f"{prefix}/pe/{endpoint.name}"), _endpoint(target_node), color=NETWORK_COLOR, style="dotted", arrowhead="none")
+
+
+def _draw_gateway_paths(dot: _Dot, region: RegionView) -> None:
+    """Each frontend's public IP into the gateway, and per frontend family the proxied request to the
+    ingress holding the backend address: the IPv6 one changes colour (the gateway's NAT64)."""
+    internal = {frontend.address: release for release in region.releases for frontend in release.internal_frontends}
+    for gateway in region.application_gateways:
+        gateway_id = f"{region.name}/agw/{gateway.name}"
+        for frontend in gateway.frontends:
+            color = FAMILY_COLORS[frontend.family]
+            dot.edge(
+                _endpoint(f"{region.name}/pip/{frontend.public_ip}"),
+                _endpoint(gateway_id),
+                color=color,
+                label=_edge_label("frontend"),
+                fontcolor=color,
+                penwidth="1.5",
+            )
+        for address in gateway.backend_addresses:
+            release = internal.get(address)
+            if release is None:
+                continue  # a backend the diagram does not draw
+            backend_family = release.families[0]
+            for frontend in gateway.frontends:
+                attributes = {"color": _color(frontend.family, backend_family), "penwidth": "2"}
+                if frontend.family != backend_family:
+                    attributes.update(
+                        label=_edge_label(TRANSLATIONS[frontend.family][1], "(gateway L7 proxy)", f"to internal LB {address}"),
+                        fontcolor=FAMILY_COLORS[frontend.family],
+                    )
+                dot.edge(_endpoint(gateway_id), _endpoint(f"{region.name}/release/{release.name}"), **attributes)
 
 
 def _draw_cluster(dot: _Dot, region: RegionView) -> None:

@@ -228,6 +228,27 @@ class PrivateEndpoint:
 
 
 @dataclass(frozen=True)
+class GatewayFrontend:
+    family: str
+    public_ip: str  # the public IP resource's name
+
+
+@dataclass(frozen=True)
+class ApplicationGatewayView:
+    """An Application Gateway in front of the ingress: its frontends, WAF policy and backend addresses."""
+
+    name: str
+    sku: str
+    waf_mode: str | None
+    rule_sets: tuple[str, ...]  # "type version"
+    capacity: str  # "2-10" (autoscaling) or a fixed count
+    zones: tuple[str, ...]
+    subnet: str | None
+    frontends: tuple[GatewayFrontend, ...]
+    backend_addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RegionView:
     name: str
     stacks: tuple[str, ...]
@@ -241,6 +262,7 @@ class RegionView:
     grants: tuple[Grant, ...]
     private_endpoints: tuple[PrivateEndpoint, ...]
     backend_services: tuple[BackendService, ...]
+    application_gateways: tuple[ApplicationGatewayView, ...] = ()
 
     @property
     def backend_families(self) -> tuple[str, ...]:
@@ -373,6 +395,29 @@ def _gateway_release(output: SynthOutput, stack: str, proxies: list[dict]) -> Re
     )
 
 
+def _application_gateway(output: SynthOutput, stack: str, gateway: dict, public_ips: list[PublicIp]) -> ApplicationGatewayView:
+    policy_address = output.target(stack, gateway.get("firewall_policy_id"))
+    policy = output.body(policy_address) if policy_address else {}
+    families = {public_ip.name: public_ip.family for public_ip in public_ips}
+    frontends = []
+    for frontend in gateway.get("frontend_ip_configuration", []):
+        name = output.referenced_name(stack, frontend.get("public_ip_address_id"))
+        if name in families:
+            frontends.append(GatewayFrontend(families[name], name))
+    autoscale = gateway.get("autoscale_configuration")
+    return ApplicationGatewayView(
+        name=gateway["name"],
+        sku=gateway["sku"]["name"],
+        waf_mode=policy.get("policy_settings", {}).get("mode") if policy else None,
+        rule_sets=tuple(f"{rule_set['type']} {rule_set['version']}" for rule_set in policy.get("managed_rules", {}).get("managed_rule_set", [])),
+        capacity=f"{autoscale['min_capacity']}-{autoscale['max_capacity']}" if autoscale else str(gateway["sku"].get("capacity", "")),
+        zones=tuple(gateway.get("zones", [])),
+        subnet=output.referenced_name(stack, gateway["gateway_ip_configuration"][0]["subnet_id"]),
+        frontends=tuple(frontends),
+        backend_addresses=tuple(address for pool in gateway.get("backend_address_pool", []) for address in pool.get("ip_addresses", [])),
+    )
+
+
 def _location(output: SynthOutput, stacks: tuple[str, ...], cluster: dict) -> str:
     """The cluster's location; an existing cluster's region is where the region's resources go."""
     if "location" in cluster:
@@ -429,6 +474,9 @@ def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> R
                     target=output.body(target)["name"] if target else str(connection),
                 )
             )
+    gateways = [
+        _application_gateway(output, name, gateway, public_ips) for name in stacks for _, gateway in output.resources(name, "azurerm_application_gateway")
+    ]
     return RegionView(
         name=_location(output, stacks, body),
         stacks=stacks,
@@ -461,6 +509,7 @@ def _region(output: SynthOutput, stacks: tuple[str, ...], address: Address) -> R
             for _, service in output.resources(name, "kubernetes_service_v1")
             if service.get("spec", {}).get("type", "ClusterIP") == "ClusterIP"
         ),
+        application_gateways=tuple(gateways),
     )
 
 

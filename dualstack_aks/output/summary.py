@@ -25,9 +25,14 @@ def _resource_count(document: dict) -> int:
 
 
 def entry_points(region: RegionView, family: str) -> list[str]:
-    """The region's public IPs of one family, then the public and private names of that family."""
+    """The region's public IPs of one family (and the gateway each fronts), then the public and private names of that family."""
     records = [record for record in region.records if record.record_type == RECORD_TYPES[family]]
-    lines = [public_ip.name for public_ip in region.public_ips if public_ip.family == family]
+    fronted = {frontend.public_ip: gateway.name for gateway in region.application_gateways for frontend in gateway.frontends}
+    lines = [
+        f"{public_ip.name} -> {fronted[public_ip.name]}" if public_ip.name in fronted else public_ip.name
+        for public_ip in region.public_ips
+        if public_ip.family == family
+    ]
     lines += [record.fqdn for record in records if not record.private]
     lines += [f"private {record.fqdn}" for record in records if record.private]
     return lines or ["-"]
@@ -36,9 +41,14 @@ def entry_points(region: RegionView, family: str) -> list[str]:
 def ingress_paths(region: RegionView) -> list[str]:
     """The backends' family, then per ingress release how each of its client families reaches them."""
     lines = [f"backends {' + '.join(region.backend_families) or '-'}"]
+    for gateway in region.application_gateways:
+        # The gateway's backends are IPv4 only: an IPv6 client is proxied at layer 7 (NAT64) before the ingress.
+        hops = [f"{frontend.family} native" if frontend.family == "IPv4" else f"{frontend.family} NAT64 -> IPv4" for frontend in gateway.frontends]
+        lines.append(f"{gateway.name} {gateway.sku} ({gateway.waf_mode}) -> {', '.join(gateway.backend_addresses)}: {', '.join(hops)}")
     for release in region.releases:
         hops = [f"{hop.family} {hop.translation} -> {hop.backend_family}" if hop.translation else f"{hop.family} native" for hop in region.hops(release)]
-        lines.append(f"{release.name}: {', '.join(hops)}")
+        internal_only = " (internal)" if release.internal_subnet and not release.public_ip_names else ""
+        lines.append(f"{release.name}{internal_only}: {', '.join(hops)}")
     return lines
 
 

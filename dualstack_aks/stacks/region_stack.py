@@ -1,7 +1,8 @@
-"""One region's infrastructure stack: network, cluster and edge layers.
+"""One region's infrastructure stack: network, cluster and edge layers (and the Application Gateway).
 
 Brownfield, as the model decided it: an existing VNet is read instead of created, an existing
 cluster (always in an existing VNet) replaces the cluster layer; the edge layer is always created.
+The Application Gateway needs the new VNet's gateway subnet and the new cluster's Key Vault.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from dualstack_aks.constructs.application_gateway import ApplicationGatewayProps, RegionApplicationGateway
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
 from dualstack_aks.constructs.existing import (
@@ -45,13 +47,14 @@ class GlobalAttachments:
 
 
 class RegionStack(TerraformStack):
-    """Exposes `network`, `cluster`, `edge` and `access_ready`, the wait the ingress stack starts after."""
+    """Exposes `network`, `cluster`, `edge`, `application_gateway` (or None) and `access_ready`, the wait the ingress stack starts after."""
 
     def __init__(self, scope: Construct, region: model.RegionDeployment, attachments: GlobalAttachments, subscription_id: str | None):
         super().__init__(scope, region.stack)
         add_azurerm_provider(self, subscription_id)
         TimeProvider(self, "time")
         self.network: NetworkAttachment | None = None
+        self._log_analytics_workspace_id = ""  # set with a new cluster, whose workspace the gateway's logs go to
         if isinstance(region.network, model.ExistingNetwork):
             self.network = self._existing_network(region.network, region.addresses)
         self.cluster: ClusterAttachment
@@ -69,7 +72,7 @@ class RegionStack(TerraformStack):
                 location=region.name,
                 resource_group_name=names.edge_resource_group,
                 record_name=names.dns_record,
-                public_ip_names={"ipv4": names.ingress_public_ipv4, "ipv6": names.ingress_public_ipv6},
+                public_ip_names=region.public_ip_names,
                 traffic_manager_endpoint_name=region.name,
                 private_zone_link_name=f"link-{names.virtual_network}",
                 families=region.public_families,
@@ -83,10 +86,34 @@ class RegionStack(TerraformStack):
                 traffic_manager_ids=attachments.traffic_manager_ids,
                 ttl=attachments.ttl,
                 tags=region.tags,
+                application_gateway=region.application_gateway is not None,
             ),
         )
+        self.application_gateway = self._application_gateway(region, region.application_gateway) if region.application_gateway else None
         # The Helm and Kubernetes resources act as the deployer and create load balancers as the cluster identity.
-        self.access_ready = wait_for(self, "access_propagation", [*self.cluster.access_grants, self.edge.load_balancer_grant])
+        load_balancer_grants = [self.edge.load_balancer_grant] if self.edge.load_balancer_grant else []
+        self.access_ready = wait_for(self, "access_propagation", [*self.cluster.access_grants, *load_balancer_grants])
+
+    def _application_gateway(self, region: model.RegionDeployment, spec: model.ApplicationGatewaySpec) -> RegionApplicationGateway:
+        """In front of the ingress: validation allows it with a new VNet and a new cluster only."""
+        assert isinstance(self.cluster, Cluster) and isinstance(self.network, Network) and self.network.gateway_subnet_id is not None
+        return RegionApplicationGateway(
+            self,
+            "application_gateway",
+            ApplicationGatewayProps(
+                spec=spec,
+                location=region.name,
+                resource_group_name=self.edge.resource_group.name,
+                subnet_id=self.network.gateway_subnet_id,
+                public_ip_ids={family: public_ip.id for family, public_ip in self.edge.public_ips.items()},
+                key_vault_id=self.cluster.key_vault.id,
+                key_vault_uri=self.cluster.key_vault.vault_uri,
+                key_vault_private_endpoint=self.cluster.key_vault_private_endpoint,
+                probe=region.health_probe,
+                log_analytics_workspace_id=self._log_analytics_workspace_id,
+                tags=region.tags,
+            ),
+        )
 
     def _existing_network(self, network: model.ExistingNetwork, addresses: model.RegionAddresses) -> ExistingNetwork:
         return ExistingNetwork(
@@ -120,6 +147,7 @@ class RegionStack(TerraformStack):
         names = region.names
         resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=region.name, tags=region.tags)
         workspace = log_analytics_workspace(self, names.log_analytics, region.name, resource_group.name, region.tags)
+        self._log_analytics_workspace_id = workspace.id
         client_config = DataAzurermClientConfig(self, "client_config")
         if self.network is None:
             self.network = Network(
@@ -133,8 +161,10 @@ class RegionStack(TerraformStack):
                     nodes_subnet_name=names.nodes_subnet,
                     ingress_subnet_name=names.ingress_subnet,
                     addresses=region.addresses,
-                    log_analytics_workspace_id=workspace.id,
+                    log_analytics_workspace_id=self._log_analytics_workspace_id,
                     tags=region.tags,
+                    gateway_subnet_name=region.application_gateway.subnet_name if region.application_gateway else None,
+                    gateway_network_security_group_name=region.application_gateway.network_security_group_name if region.application_gateway else None,
                 ),
             )
         return Cluster(
