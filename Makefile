@@ -49,7 +49,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli charts lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
@@ -60,6 +60,7 @@ help:
 	@echo "make docs                    rewrite config/schema.json and docs/configuration.md from dualstack_aks/model/config.py"
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the static checks (make lint) and the test suite"
+	@echo "make charts                  pull the published charts (charts/third-party.lock.yaml) into .chart-cache/, digests checked"
 	@echo "make lint                    ruff (lint, format) and mypy"
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
@@ -153,8 +154,14 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(if $(filter cdktf,$(ENGINE)),$(BIN)/mypy)
 
-# node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs.
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz lint
+# The published charts, once, for tests/test_real_renders.py: pulled with the pinned helm, each kept only when its
+# digest matches the lock. Without them `make test` renders the local chart alone and says what it skipped.
+charts: $(VENV)/.installed $(HELM)
+	$(BIN)/python -m tests.kube.charts
+
+# node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs;
+# helm: the real renders of tests/test_real_renders.py.
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed $(HELM) graphviz lint
 	$(BIN)/python -m pytest
 
 scan: synth $(CHECKOV_VENV)/.installed

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
+import hashlib
+import subprocess
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,7 +28,7 @@ from dualstack_aks.model.gateway import CONTROLLER_CHART, CONTROLLER_REPOSITORY,
 from dualstack_aks.model.loading import load_config
 from dualstack_aks.output.reader import read_stacks
 from tests.conftest import DEFAULT_CONFIG, EXAMPLES, REPO, SHIPPED_CONFIGS, config_id, config_with
-from tests.kube.charts import ChartNotCached, cached_archive, charts_required, locked, locked_charts
+from tests.kube.charts import ChartNotCached, cached_archive, charts_required, helm_command, locked, locked_charts, pull_all
 from tests.kube.dead_values import dead_keys
 from tests.kube.render import (
     LocalChartMissing,
@@ -175,6 +180,38 @@ def test_an_uncached_chart_names_make_charts(monkeypatch, tmp_path):
     (chart,) = [chart for chart in locked_charts() if chart.name == "ingress-nginx"]
     with pytest.raises(ChartNotCached, match=r"run `make charts`"):
         cached_archive(dataclasses.replace(chart))
+
+
+@pytest.fixture
+def chart_repository(tmp_path):
+    """The local chart packaged into a chart repository served on localhost: what `helm pull --repo` reads from
+    kubernetes.github.io, offline. Yields (its URL, the archive's sha256)."""
+    served = tmp_path / "repository"
+    subprocess.run([helm_command(), "package", str(LOCAL_CHART), "--destination", str(served)], check=True, capture_output=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(served)))
+    url = f"http://127.0.0.1:{server.server_port}"
+    subprocess.run([helm_command(), "repo", "index", str(served), "--url", url], check=True, capture_output=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (archive,) = served.glob("*.tgz")
+    yield url, hashlib.sha256(archive.read_bytes()).hexdigest()
+    server.shutdown()
+
+
+@pytest.mark.parametrize("digest_matches", [True, False], ids=["kept", "refused"])
+def test_make_charts_keeps_a_pulled_chart_only_when_its_digest_matches_the_lock(tmp_path, monkeypatch, chart_repository, digest_matches):
+    url, digest = chart_repository
+    locked_digest = digest if digest_matches else "0" * 64
+    lock = tmp_path / "lock.yaml"
+    lock.write_text(yaml.safe_dump({"charts": [{"name": "dualstack-gateways", "version": "1.0.0", "repository": url, "digest": f"sha256:{locked_digest}"}]}))
+    monkeypatch.setattr("tests.kube.charts.LOCK", lock)
+    monkeypatch.setattr("tests.kube.charts.CACHE", tmp_path / "cache")
+    if digest_matches:
+        pull_all()
+        assert [path.name for path in (tmp_path / "cache").iterdir()] == ["dualstack-gateways-1.0.0.tgz"]
+    else:
+        with pytest.raises(SystemExit, match=rf"dualstack-gateways 1\.0\.0: pulled digest sha256:{digest}, the lock says sha256:0{{64}}; nothing kept"):
+            pull_all()
+        assert list((tmp_path / "cache").iterdir()) == []
 
 
 @pytest.mark.parametrize("variant", VARIANT_PARAMS)
