@@ -27,7 +27,7 @@ def _without(values: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
 def _render_or_error(release: Release, chart: Path, kube_version: str) -> str:
     """The rendered manifests (helm's output is deterministic), or the error when the chart refuses the values."""
     try:
-        return helm_template_text(release, chart, kube_version)
+        return helm_template_text(release, chart, kube_version)[0]
     except AssertionError as error:
         return str(error)
 

@@ -61,6 +61,7 @@ class Release:
 class RenderedRelease:
     release: Release
     objects: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # helm's, "<stack>/<release>: <line>"
 
 
 def object_label(obj: dict[str, Any]) -> str:
@@ -157,8 +158,9 @@ def chart_location(release: Release, stack_dir: Path) -> Path:
     return local
 
 
-def helm_template_text(release: Release, chart: Path, kube_version: str) -> str:
-    """`helm template` of one release, CRDs included (helm install creates them): the manifest text."""
+def helm_template_text(release: Release, chart: Path, kube_version: str) -> tuple[str, list[str]]:
+    """`helm template` of one release, CRDs included (helm install creates them): the manifest text, and what helm
+    warned about (a value of another type than the chart's default, say), one line each."""
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8") as values:
         yaml.safe_dump(release.values, values)
         values.flush()
@@ -178,12 +180,13 @@ def helm_template_text(release: Release, chart: Path, kube_version: str) -> str:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise AssertionError(f"{release.label()}: helm template failed: {result.stderr.strip()}")
-    return result.stdout
+    return result.stdout, [f"{release.label()}: {line}" for line in result.stderr.splitlines() if line.strip()]
 
 
-def helm_template(release: Release, chart: Path, kube_version: str) -> list[dict[str, Any]]:
-    """The objects `helm template` renders for one release, in output order."""
-    return [document for document in yaml.load_all(helm_template_text(release, chart, kube_version), Loader=yaml.CSafeLoader) if document]
+def helm_template(release: Release, chart: Path, kube_version: str) -> RenderedRelease:
+    """The objects `helm template` renders for one release, in output order, with helm's warnings."""
+    text, warnings = helm_template_text(release, chart, kube_version)
+    return RenderedRelease(release, [document for document in yaml.load_all(text, Loader=yaml.CSafeLoader) if document], warnings)
 
 
 # One render per distinct release, chart and Kubernetes version in a test session (helm template is ~100 ms).
@@ -195,7 +198,7 @@ def render(release: Release, stack_dir: Path, kube_version: str) -> RenderedRele
     chart = chart_location(release, stack_dir)
     key = yaml.safe_dump({"release": release.__dict__, "chart": str(chart), "kube_version": kube_version}, sort_keys=True)
     if key not in _RENDERED:
-        _RENDERED[key] = RenderedRelease(release, helm_template(release, chart, kube_version))
+        _RENDERED[key] = helm_template(release, chart, kube_version)
     return _RENDERED[key]
 
 
