@@ -266,6 +266,24 @@ def test_every_values_key_of_a_published_chart_changes_the_render(output, chart_
     )
 
 
+def test_every_values_key_of_the_local_chart_changes_the_render(output):
+    tried = 0
+    for variant, release, _, kube_version in _distinct_releases(output, sorted(USES_LOCAL_CHART)):
+        if not release.published:
+            dead, count = dead_keys(release, LOCAL_CHART, kube_version)
+            tried += count
+            assert dead == [], f"{variant}: {release.label()}"
+    assert tried
+
+
+def test_planted_misspelled_local_chart_list_is_refused_by_its_values_schema(output):
+    outdir, kube_version = output("envoy-gateway")
+    release = next(release for release in releases_of(read_stacks(outdir)) if "gateways" in release.values)
+    planted = dataclasses.replace(release, values={**release.values, "gateway": release.values["gateways"]})
+    with pytest.raises(AssertionError, match=r"(?s)ingress-eastus2/gateway-ipv4: helm template failed: .*additional properties 'gateway' not allowed"):
+        dead_keys(planted, LOCAL_CHART, kube_version)
+
+
 # Planted faults, each reported with the object and field.
 
 
