@@ -183,9 +183,12 @@ def test_an_uncached_chart_names_make_charts(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def chart_repository(tmp_path):
+def chart_repository(tmp_path, monkeypatch):
     """The local chart packaged into a chart repository served on localhost: what `helm pull --repo` reads from
     kubernetes.github.io, offline. Yields (its URL, the archive's sha256)."""
+    # helm's repository index cache and config go to the test's folder, not the user's home.
+    for variable in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
+        monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
     served = tmp_path / "repository"
     subprocess.run([helm_command(), "package", str(LOCAL_CHART), "--destination", str(served)], check=True, capture_output=True)
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(served)))
