@@ -326,6 +326,14 @@ def test_planted_duplicate_listener_name(envoy_objects, chart_crds):
     ]
 
 
+def test_planted_tls_on_an_http_listener(envoy_objects, chart_crds):
+    """What @kubernetes-models/gateway-api 2.0.0 accepted (issue "Proven against the real tools")."""
+    gateway = _first(envoy_objects, "Gateway")
+    gateway["spec"]["listeners"][0]["tls"] = gateway["spec"]["listeners"][1]["tls"]
+    (error,) = chart_crds.validate(gateway).errors
+    assert error.startswith("Gateway envoy-gateway-system/gateway-ipv4: spec.listeners: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']")
+
+
 def test_planted_unknown_key_in_the_envoy_proxy_values(output, chart_crds):
     outdir, kube_version = output("envoy-gateway")
     release = next(release for release in releases_of(read_stacks(outdir)) if "envoyProxies" in release.values)
