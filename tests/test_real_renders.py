@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import functools
 import hashlib
+import re
 import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -203,16 +204,19 @@ def chart_repository(tmp_path, monkeypatch):
 @pytest.mark.parametrize("digest_matches", [True, False], ids=["kept", "refused"])
 def test_make_charts_keeps_a_pulled_chart_only_when_its_digest_matches_the_lock(tmp_path, monkeypatch, chart_repository, digest_matches):
     url, digest = chart_repository
+    version = yaml.safe_load((LOCAL_CHART / "Chart.yaml").read_text(encoding="utf-8"))["version"]
     locked_digest = digest if digest_matches else "0" * 64
     lock = tmp_path / "lock.yaml"
-    lock.write_text(yaml.safe_dump({"charts": [{"name": "dualstack-gateways", "version": "1.0.0", "repository": url, "digest": f"sha256:{locked_digest}"}]}))
+    lock.write_text(yaml.safe_dump({"charts": [{"name": "dualstack-gateways", "version": version, "repository": url, "digest": f"sha256:{locked_digest}"}]}))
     monkeypatch.setattr("tests.kube.charts.LOCK", lock)
     monkeypatch.setattr("tests.kube.charts.CACHE", tmp_path / "cache")
     if digest_matches:
         pull_all()
-        assert [path.name for path in (tmp_path / "cache").iterdir()] == ["dualstack-gateways-1.0.0.tgz"]
+        assert [path.name for path in (tmp_path / "cache").iterdir()] == [f"dualstack-gateways-{version}.tgz"]
     else:
-        with pytest.raises(SystemExit, match=rf"dualstack-gateways 1\.0\.0: pulled digest sha256:{digest}, the lock says sha256:0{{64}}; nothing kept"):
+        with pytest.raises(
+            SystemExit, match=rf"dualstack-gateways {re.escape(version)}: pulled digest sha256:{digest}, the lock says sha256:0{{64}}; nothing kept"
+        ):
             pull_all()
         assert list((tmp_path / "cache").iterdir()) == []
 
@@ -298,26 +302,26 @@ def envoy_objects(output) -> list[dict]:
     return [obj for release in releases for obj in helm_template(release, LOCAL_CHART, kube_version).objects]
 
 
-def _first(objects: list[dict], kind: str) -> dict:
-    return copy.deepcopy(next(obj for obj in objects if obj["kind"] == kind))
+def _named(objects: list[dict], kind: str, name: str) -> dict:
+    return copy.deepcopy(next(obj for obj in objects if (obj["kind"], obj["metadata"]["name"]) == (kind, name)))
 
 
 def test_planted_unknown_field_beside_a_real_one_in_a_gateway(envoy_objects, chart_crds):
-    gateway = _first(envoy_objects, "Gateway")
+    gateway = _named(envoy_objects, "Gateway", "gateway-ipv4")
     gateway["spec"]["infrastructur"] = gateway["spec"]["infrastructure"]
     (error,) = chart_crds.validate(gateway).errors
     assert error == "Gateway envoy-gateway-system/gateway-ipv4: spec: Additional properties are not allowed ('infrastructur' was unexpected)"
 
 
 def test_planted_backend_request_timeout_longer_than_the_request_timeout(envoy_objects, chart_crds):
-    route = _first(envoy_objects, "HTTPRoute")
+    route = _named(envoy_objects, "HTTPRoute", "echo-eg-ipv4")
     route["spec"]["rules"][0]["timeouts"] = {"request": "10s", "backendRequest": "30s"}
     (error,) = chart_crds.validate(route).errors
     assert error.startswith("HTTPRoute echo/echo-eg-ipv4: spec.rules[0].timeouts: backendRequest timeout cannot be longer than request timeout")
 
 
 def test_planted_duplicate_listener_name(envoy_objects, chart_crds):
-    gateway = _first(envoy_objects, "Gateway")
+    gateway = _named(envoy_objects, "Gateway", "gateway-ipv4")
     gateway["spec"]["listeners"][1]["name"] = "http"
     assert chart_crds.validate(gateway).errors == [
         "Gateway envoy-gateway-system/gateway-ipv4: spec.listeners: Listener name must be unique within the Gateway "
@@ -328,7 +332,7 @@ def test_planted_duplicate_listener_name(envoy_objects, chart_crds):
 
 def test_planted_tls_on_an_http_listener(envoy_objects, chart_crds):
     """What @kubernetes-models/gateway-api 2.0.0 accepted (issue "Proven against the real tools")."""
-    gateway = _first(envoy_objects, "Gateway")
+    gateway = _named(envoy_objects, "Gateway", "gateway-ipv4")
     gateway["spec"]["listeners"][0]["tls"] = gateway["spec"]["listeners"][1]["tls"]
     (error,) = chart_crds.validate(gateway).errors
     assert error.startswith("Gateway envoy-gateway-system/gateway-ipv4: spec.listeners: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']")
