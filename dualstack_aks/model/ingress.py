@@ -34,6 +34,8 @@ from dualstack_aks.model.names import IngressNames
 
 VALUES_DIR = Path(__file__).resolve().parents[2] / "helm-values"
 FAMILIES = ("ipv4", "ipv6")
+# controller.service keys that only the chart's public Service reads.
+PUBLIC_SERVICE_ONLY = ("externalTrafficPolicy", "ipFamilies", "ipFamilyPolicy")
 IP_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
 # libyaml's C emitter (in the pinned PyYAML wheel) produces the same YAML, faster.
 if TYPE_CHECKING:
@@ -179,7 +181,13 @@ def release_values(release: IngressRelease, public_ip_addresses: dict[str, str] 
     """common.yaml < <variant>.yaml < computed values. `public_ip_addresses` (family -> address)
     is needed only by a dual-stack release."""
     files = deep_merge(load_values("common", values_dir), load_values(release.variant, values_dir))
-    return deep_merge(files, computed_values(release, public_ip_addresses or {}))
+    values = deep_merge(files, computed_values(release, public_ip_addresses or {}))
+    if release.gateway_subnet:
+        # Behind the Application Gateway there is no public Service, and only it reads these keys (the internal one has
+        # its own: templates/controller-service-internal.yaml at helm-chart-4.15.1); left in, they would be dead values.
+        for key in PUBLIC_SERVICE_ONLY:
+            values["controller"]["service"].pop(key, None)
+    return values
 
 
 class _PlainDumper(_SafeDumper):
