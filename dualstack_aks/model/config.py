@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from dualstack_aks.errors import shown
 from dualstack_aks.model.regions import AZURE_REGION_CODES
 
 
@@ -40,9 +41,9 @@ def _cidr(value: str, version: int) -> str:
     except ValueError as error:
         if "has host bits set" in str(error):
             raise ValueError(f"{value} has host bits set; its network address is {ipaddress.ip_network(value, strict=False)}") from None
-        raise ValueError(f"must be an {family} CIDR like {example}, got {value!r}") from None
+        raise ValueError(f"must be an {family} CIDR like {example}, got {shown(value)}") from None
     if network.version != version:
-        raise ValueError(f"must be an {family} CIDR like {example}, got an IPv{network.version} range {value!r}")
+        raise ValueError(f"must be an {family} CIDR like {example}, got an IPv{network.version} range {shown(value)}")
     if kind := _special_use(network):
         raise ValueError(f"{value} is a {kind} range, which Azure does not route; use a unicast range like {example}")
     return str(network)
@@ -52,7 +53,7 @@ def _ipv4_address(value: str) -> str:
     try:
         address = ipaddress.IPv4Address(value)
     except ValueError:
-        raise ValueError(f"must be an IPv4 address like 10.0.0.10, got {value!r}") from None
+        raise ValueError(f"must be an IPv4 address like 10.0.0.10, got {shown(value)}") from None
     if kind := _special_use(ipaddress.IPv4Network(address)):
         raise ValueError(f"{value} is a {kind} address, which Azure does not route; use a unicast address like 10.0.0.10")
     return str(address)
@@ -61,8 +62,8 @@ def _ipv4_address(value: str) -> str:
 def _azure_region(value: str) -> str:
     if value not in AZURE_REGION_CODES:
         close = difflib.get_close_matches(value, AZURE_REGION_CODES, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"unknown Azure region {value!r}; {hint}allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope")
+        hint = f"did you mean {shown(close[0])}? " if close else ""
+        raise ValueError(f"unknown Azure region {shown(value)}; {hint}allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope")
     return value
 
 
@@ -70,7 +71,7 @@ def _dns_zone(value: str) -> str:
     labels = value.split(".")
     label = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
     if len(value) > 253 or len(labels) < 2 or not all(label.fullmatch(part) for part in labels):  # fullmatch: `$` passes "com\n"
-        raise ValueError(f"must be a lowercase DNS name with at least two labels, like dualstack.example.com, got {value!r}")
+        raise ValueError(f"must be a lowercase DNS name with at least two labels, like dualstack.example.com, got {shown(value)}")
     return value
 
 
@@ -288,7 +289,7 @@ class Acknowledgement(_Model):
             return {"reason": value}
         if isinstance(value, dict | Acknowledgement):
             return value
-        raise ValueError(f"must be the reason as text, or a mapping with reason and applies_to, got {value!r}")
+        raise ValueError(f"must be the reason as text, or a mapping with reason and applies_to, got {shown(value)}")
 
 
 class Security(_Model):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from itertools import combinations
 
+from dualstack_aks.errors import shown
 from dualstack_aks.model.addresses import (
     IPV4_SLOT_PREFIX,
     IPV6_SLOT_PREFIX,
@@ -83,13 +84,13 @@ def _check_regions_unique(config: Config) -> Iterator[Problem]:
     seen_indexes: dict[int, int] = {}
     for position, region in enumerate(config.regions):
         if region.name in seen_names:
-            yield f"regions[{position}].name", f"{region.name!r} is already regions[{seen_names[region.name]}]; each region once"
+            yield f"regions[{position}].name", f"{shown(region.name)} is already regions[{seen_names[region.name]}]; each region once"
         seen_names.setdefault(region.name, position)
         if region.index in seen_indexes:
             yield f"regions[{position}].index", f"{region.index} is already used by regions[{seen_indexes[region.index]}]; each region needs its own index"
         seen_indexes.setdefault(region.index, position)
     if config.registry_region is not None and config.registry_region not in seen_names:
-        yield "registry_region", f"{config.registry_region!r} is not one of the configured regions ({', '.join(seen_names)})"
+        yield "registry_region", f"{shown(config.registry_region)} is not one of the configured regions ({', '.join(seen_names)})"
 
 
 def _check_settings(config: Config) -> Iterator[Problem]:
@@ -122,10 +123,10 @@ def _check_settings(config: Config) -> Iterator[Problem]:
         )
     for position, group in enumerate(config.cluster.admin_group_object_ids):
         if not _UUID.match(group):
-            yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {group!r}"
+            yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {shown(group)}"
     subscription = config.azure.subscription_id
     if subscription is not None and not _UUID.match(subscription):
-        yield "azure.subscription_id", f"must be a subscription id (a UUID), got {subscription!r}"
+        yield "azure.subscription_id", f"must be a subscription id (a UUID), got {shown(subscription)}"
     if private_zone(config) == config.dns.zone:
         yield "dns.private_zone", "must differ from dns.zone, or names missing from it would stop resolving inside the VNets"
     backend = config.backend
@@ -134,7 +135,7 @@ def _check_settings(config: Config) -> Iterator[Problem]:
             if not getattr(backend, field):
                 yield f"backend.{field}", "required when backend.type is azurerm"
     if backend.resource_group_name and not NAME_RULES["resource_group"][0].match(backend.resource_group_name):
-        yield "backend.resource_group_name", f"{backend.resource_group_name!r} breaks Azure's rule: {NAME_RULES['resource_group'][1]}"
+        yield "backend.resource_group_name", f"{shown(backend.resource_group_name)} breaks Azure's rule: {NAME_RULES['resource_group'][1]}"
 
 
 def _check_upgrade_channels(config: Config) -> Iterator[Problem]:
@@ -152,7 +153,7 @@ def _check_dns_names(config: Config) -> Iterator[Problem]:
     region_records = [region.name for region in config.regions]
     for position, record in enumerate(region_records):
         if record == config.dns.global_record:
-            yield "dns.global_record", f"{record!r} is also the record of regions[{position}] in the same zone; pick a name that is not a region"
+            yield "dns.global_record", f"{shown(record)} is also the record of regions[{position}] in the same zone; pick a name that is not a region"
     zones = [("dns.zone", "it", config.dns.zone, [config.dns.global_record, *region_records])]
     if config.dns.private_zone:
         zones.append(("dns.private_zone", "it", private_zone(config), region_records))
@@ -162,7 +163,7 @@ def _check_dns_names(config: Config) -> Iterator[Problem]:
         longest = max(records, key=len)
         length = len(longest) + 1 + len(zone)
         if length > MAX_DNS_NAME:
-            yield path, f"with the record {longest!r}, {which} makes a {length}-character name; DNS names allow at most {MAX_DNS_NAME}"
+            yield path, f"with the record {shown(longest)}, {which} makes a {length}-character name; DNS names allow at most {MAX_DNS_NAME}"
 
 
 def _check_address_space(space: AddressSpace) -> Iterator[Problem]:
@@ -255,7 +256,7 @@ def _check_names(deployment: Deployment) -> Iterator[Problem]:
         for field, (kind, name) in checked.items():
             rule, allowed = NAME_RULES[kind]
             if not rule.match(name):
-                yield path, f"derived {field} name {name!r} breaks Azure's rule: {allowed}"
+                yield path, f"derived {field} name {shown(name)} breaks Azure's rule: {allowed}"
 
 
 def _check_topology(config: Config) -> Iterator[Problem]:
@@ -320,7 +321,7 @@ def _check_tags(config: Config) -> Iterator[Problem]:
         path = f"tags.{name}"
         forbidden = sorted(_TAG_NAME_FORBIDDEN & set(name))
         if not name.strip() or forbidden or len(name) > MAX_TAG_NAME:
-            yield path, f"tag name {name!r} breaks Azure's rule: 1-{MAX_TAG_NAME} characters, none of < > % & \\ ? /"
+            yield path, f"tag name {shown(name)} breaks Azure's rule: 1-{MAX_TAG_NAME} characters, none of < > % & \\ ? /"
         if len(value) > MAX_TAG_VALUE:
             yield path, f"tag value has {len(value)} characters; Azure allows at most {MAX_TAG_VALUE}"
 
@@ -361,6 +362,9 @@ def _check_namespaces(config: Config) -> Iterator[Problem]:
         owned.append(("sample_app.namespace", config.sample_app.namespace))
     for path, namespace in owned:
         if namespace in SYSTEM_NAMESPACES:
-            yield path, f"{namespace!r} exists in every cluster and this app creates its namespace; pick another, not one of {', '.join(SYSTEM_NAMESPACES)}"
+            yield (
+                path,
+                f"{shown(namespace)} exists in every cluster and this app creates its namespace; pick another, not one of {', '.join(SYSTEM_NAMESPACES)}",
+            )
     if len(owned) == 2 and owned[0][1] == owned[1][1]:
-        yield "sample_app.namespace", f"{owned[1][1]!r} is also ingress.namespace; each is created by its own stack resource, so they must differ"
+        yield "sample_app.namespace", f"{shown(owned[1][1])} is also ingress.namespace; each is created by its own stack resource, so they must differ"

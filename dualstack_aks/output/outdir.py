@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dualstack_aks.errors import BadInput, shown
+
 MANIFEST = "manifest.json"
 STACK_FILE = "cdk.tf.json"
 # Temporary files of an unfinished publish start with this; the next publish removes them.
@@ -33,7 +35,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-class OutdirError(Exception):
+class OutdirError(BadInput):
     """The output directory cannot be used or written; the message is one line for the user."""
 
 
@@ -48,9 +50,11 @@ def _repository_roots(start: Path) -> set[Path]:
 
 def check_outdir(outdir: str, config_path: str | None = None) -> Path:
     """The resolved output directory, or OutdirError when writing there could destroy something."""
-    label = f"--outdir {outdir!r}"
+    label = f"--outdir {shown(outdir)}"
     if not outdir.strip():
         raise OutdirError(f"{label}: must name a folder for the synthesized stacks, like cdktf.out")
+    if outdir.startswith("-"):
+        raise OutdirError(f"{label}: looks like an option, not a folder; write ./ in front if a folder has that name")
     target = Path(outdir).resolve()
     cwd = Path.cwd().resolve()
     if target == cwd:
