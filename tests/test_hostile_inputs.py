@@ -196,7 +196,12 @@ def test_scan_without_checkov(workdir, capsys):
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(None, "body.md not found: write the review summary first"), (b"\x89PNG\xff\x00", "body.md: is not UTF-8 text"), (b"text\x00binary", "holds NUL characters"), ("dir", "is a directory")],
+    [
+        (None, "body.md not found: write the review summary first"),
+        (b"\x89PNG\xff\x00", "body.md: is not UTF-8 text"),
+        (b"text\x00binary", "holds NUL characters"),
+        ("dir", "is a directory"),
+    ],
     ids=["missing", "not-utf8", "nul", "folder"],
 )
 def test_publish_comment_refuses_a_body_that_is_no_summary(workdir, capsys, content, expected):
