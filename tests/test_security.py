@@ -143,7 +143,9 @@ def test_stale_or_unknown_acknowledgements_are_errors(synthesize, acknowledgemen
 
 def test_acknowledgement_needs_a_real_reason(synthesize):
     raw = _with(security__defender=False, security__acknowledgements={"AKS-DEFENDER": "ok"})
-    assert _synth_problems(synthesize, raw) == ["guard.yaml: security.acknowledgements.AKS-DEFENDER: give the reason in at least 10 characters, got 'ok'"]
+    assert _synth_problems(synthesize, raw) == [
+        "guard.yaml: security.acknowledgements.AKS-DEFENDER: give the reason in at least 10 visible characters, got 'ok'"
+    ]
 
 
 def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
@@ -335,7 +337,7 @@ def test_stale_scope_is_an_error_naming_the_entry():
 
 def test_scoped_acknowledgement_needs_a_real_reason_and_a_broken_rule():
     assert check_policy(OPEN_VAULTS, _acknowledgements(["region-eastus2", "region-westeurope"], reason="ok")) == [
-        ("security.acknowledgements.KV-PUBLIC-ACCESS", "give the reason in at least 10 characters, got 'ok'")
+        ("security.acknowledgements.KV-PUBLIC-ACCESS", "give the reason in at least 10 visible characters, got 'ok'")
     ]
     closed = {"region-eastus2": {"resource": {KEY_VAULT: {"kv": {**_open_vault("region-eastus2/cluster/key_vault"), "public_network_access_enabled": False}}}}}
     assert check_policy(closed, _acknowledgements(["region-eastus2"])) == [

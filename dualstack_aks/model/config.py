@@ -26,6 +26,8 @@ def _special_use(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str 
         ("loopback", network.is_loopback),
         ("multicast", network.is_multicast),
         ("link-local", network.is_link_local),
+        # 240.0.0.0/4 (class E) with 255.255.255.255, and IPv6's unassigned blocks: the same FAQ lists them as refused.
+        ("reserved", network.is_reserved),
     )
     return next((kind for kind, applies in kinds if applies), None)
 
@@ -193,7 +195,10 @@ class NodePool(_Model):
 class ApiServer(_Model):
     """Who may reach the Kubernetes API server (it has an IPv4 address only)."""
 
-    authorized_ip_ranges: list[IPv4Cidr] = Field([], description="IPv4 ranges allowed to reach the public API server (your CI runners and admins).")
+    # AKS api-server-authorized-ip-ranges.md, "Limitations": at most 200 authorized IP ranges.
+    authorized_ip_ranges: list[IPv4Cidr] = Field(
+        [], max_length=200, description="IPv4 ranges allowed to reach the public API server (your CI runners and admins); at most 200."
+    )
     private_cluster: bool = Field(False, description="Make the API server private (reachable from the VNet only); Terraform must then run inside it.")
 
 
@@ -242,7 +247,10 @@ class IngressSettings(_Model):
     )
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version (controller `ingress-nginx`).")
     chart_repository: str = Field(
-        "https://kubernetes.github.io/ingress-nginx", pattern=r"^(https?|oci)://\S+$", description="Helm repository holding the ingress-nginx chart."
+        "https://kubernetes.github.io/ingress-nginx",
+        # https or oci (TLS) only: a chart fetched over plain http can be swapped in transit, and it runs with cluster-admin rights.
+        pattern=r"^(https|oci)://\S+$",
+        description="Helm repository holding the ingress-nginx chart (https:// or oci://).",
     )
     namespace: DnsLabel | None = Field(None, description="Namespace of the releases (default: ingress-nginx, or envoy-gateway-system with `envoy-gateway`).")
     replicas: int = Field(2, ge=2, le=50, description="Controller (or Envoy proxy) replicas per release (at least two, spread over zones).")
@@ -274,7 +282,7 @@ class SampleAppSettings(_Model):
 class Acknowledgement(_Model):
     """Why a policy rule may be broken: everywhere, or only where `applies_to` says (like cdk-nag's resource suppressions)."""
 
-    reason: str = Field(description="Why breaking the rule is acceptable (at least 10 characters).")
+    reason: str = Field(description="Why breaking the rule is acceptable (at least 10 visible characters).")
     applies_to: list[str] | None = Field(
         None,
         min_length=1,
@@ -301,7 +309,10 @@ class Security(_Model):
     registry_public_network_access: bool = Field(
         False, description="Reach the registry from the Internet (e.g. to push from hosted CI runners); else private endpoints only."
     )
-    registry_allowed_ip_ranges: list[IPv4Cidr] = Field([], description="With public access on: IPv4 ranges allowed to the registry (empty: everyone).")
+    # container-registry-access-selected-networks.md: a registry takes at most 200 IP network rules.
+    registry_allowed_ip_ranges: list[IPv4Cidr] = Field(
+        [], max_length=200, description="With public access on: IPv4 ranges allowed to the registry (empty: everyone); at most 200."
+    )
     key_vault_public_network_access: bool = Field(False, description="Reach the Key Vaults from the Internet; else private endpoints only.")
     acknowledgements: dict[str, Acknowledgement] = Field(
         {},
@@ -316,7 +327,10 @@ class Backend(_Model):
     type: Literal["local", "azurerm"] = Field("local", description="`local` (terraform-state/<stack>.tfstate in the repository) or `azurerm`.")
     resource_group_name: AzureName | None = Field(None, description="azurerm: resource group of the state storage account.")
     storage_account_name: str | None = Field(None, pattern=r"^[a-z0-9]{3,24}$", description="azurerm: storage account name.")
-    container_name: str = Field("tfstate", pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description="azurerm: blob container.")
+    # Two dashes in a row are refused in validation.py (pydantic's patterns have no lookahead).
+    container_name: str = Field(
+        "tfstate", pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description="azurerm: blob container (3-63 lowercase letters, digits, single dashes)."
+    )
     key_prefix: Token = Field("dualstack-aks", description="azurerm: blob name prefix; each stack adds `/<stack>.tfstate`.")
 
 
