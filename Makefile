@@ -44,7 +44,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli lint synth addresses docs diagram graphviz test scan snapshot-update bench deploy diff destroy bootstrap-state clean
+.PHONY: help install cli lint synth addresses docs diagram graphviz test fuzz scan snapshot-update bench deploy diff destroy bootstrap-state clean
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (README: Engines)"
@@ -56,6 +56,7 @@ help:
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the static checks (make lint) and the test suite"
 	@echo "make lint                    ruff (lint, format) and mypy"
+	@echo "make fuzz [FUZZ_CONFIGS=1000] [FUZZ_SEED=23]  hostile configs and bad inputs to every command (tests/fuzz/fuzz.py)"
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
@@ -140,6 +141,13 @@ lint: $(VENV)/.installed
 # node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs.
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz lint
 	$(BIN)/python -m pytest
+
+# Seeded and bounded: mutated configs (validation runs without jsii; a few accepted ones are synthesized for real)
+# and the bad inputs of every command; reports tracebacks, hangs and files changed outside the outdir.
+FUZZ_CONFIGS ?= 1000
+FUZZ_SEED ?= 23
+fuzz: $(VENV)/.installed
+	$(BIN)/python -m tests.fuzz.fuzz --configs $(FUZZ_CONFIGS) --seed $(FUZZ_SEED)
 
 scan: synth $(CHECKOV_VENV)/.installed
 	$(BIN)/python -m dualstack_aks scan --checkov $(CHECKOV)
