@@ -13,8 +13,8 @@ from pathlib import Path
 
 # Enough to recognise a value; a message is read by a person, not diffed.
 SHOWN_LIMIT = 80
-# A whole problem line: a path, a dotted location and a sentence around one or two shown values.
-LINE_LIMIT = 400
+# A whole problem line: a path, a dotted location and a sentence around one or two shown values (and a list of the allowed keys).
+LINE_LIMIT = 1000
 # reprlib stops at these sizes, so a huge or deeply nested value is never walked whole.
 _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxset = 3, 4, 4, 4, 4
