@@ -492,3 +492,8 @@ def test_a_publish_killed_during_its_renames_is_rolled_back_by_the_next(workdir,
     publish(new_synth, outdir)
     _assert_a_whole_set(outdir, old, tree(outdir))
     assert not (outdir / PENDING).exists() and not list(outdir.rglob(f"*{BACKUP_MARKER}*"))
+
+
+def test_a_manifest_nested_without_end_is_no_earlier_synth(tmp_path):
+    (tmp_path / MANIFEST).write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert outdir_module._written_by_us(tmp_path) is False

@@ -14,6 +14,7 @@ import yaml
 from dualstack_aks.deploy.scan import run_checkov, scannable_copy
 from dualstack_aks.model.config import Security
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
+from dualstack_aks.output.outdir import OWNER_CONTENT, OWNER_MARKER
 from dualstack_aks.output.reader import read_stacks
 from dualstack_aks.policy.guard import check_policy, find_violations
 from dualstack_aks.policy.rules import (
@@ -178,11 +179,12 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
     existing = tmp_path / "cdktf.out"
     existing.mkdir()
     (existing / "manifest.json").write_text('{"stacks": {}}')
+    (existing / OWNER_MARKER).write_bytes(OWNER_CONTENT)  # an earlier synth of this app
     monkeypatch.chdir(tmp_path)
     assert main.main(["--config", str(config)]) == 2
     assert capsys.readouterr().err.startswith(f"{config}: security.defender: turns off security control AKS-DEFENDER")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cdktf.out", "open.yaml"]
-    assert [path.name for path in existing.iterdir()] == ["manifest.json"]
+    assert sorted(path.name for path in existing.iterdir()) == [OWNER_MARKER, "manifest.json"]
     assert (existing / "manifest.json").read_text() == '{"stacks": {}}'
 
 

@@ -121,7 +121,7 @@ def _written_by_us(folder: Path) -> bool:
                 for name, entry in stacks.items()
             )
         )
-    except (BadInput, ValueError, AttributeError, KeyError, TypeError):
+    except (BadInput, ValueError, AttributeError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested without end
         return False
 
 
