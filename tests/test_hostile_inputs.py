@@ -20,6 +20,7 @@ import main
 from dualstack_aks.cli import main as cli_main
 from dualstack_aks.errors import LINE_LIMIT, SHOWN_LIMIT, shown
 from dualstack_aks.model.loading import MAX_EXPANDED_NODES
+from dualstack_aks.output.outdir import PENDING
 from tests.conftest import REPO
 
 SINGLE_REGION = REPO / "config" / "examples" / "single-region.yaml"
@@ -154,6 +155,12 @@ def test_a_bad_output_folder_is_one_line_for_every_reader(workdir, capsys, case,
 def test_stacks_that_are_not_this_apps_synth_are_one_line_for_the_diagram(workdir, capsys):
     output_folder(workdir / "out", stack=b'{"resource": {"azurerm_kubernetes_cluster": {"a": {"name": 1}}, "helm_release": 7}}')
     run_refused(["diagram", "--outdir", "out"], capsys, "out: the stacks are not this app's synth")
+
+
+def test_a_folder_whose_publish_was_killed_is_not_read(workdir, capsys):
+    output_folder(workdir / "out")
+    (workdir / "out" / PENDING).touch()
+    run_refused(["diff", "--summary-only", "--outdir", "out"], capsys, "out: a synth was stopped while it published")
 
 
 def test_a_dependency_cycle_is_one_line(workdir, capsys):

@@ -30,6 +30,7 @@ from dualstack_aks.contract import (
     deep_merge,
 )
 from dualstack_aks.errors import BadInput, read_input, shown
+from dualstack_aks.output.outdir import PENDING
 
 # client family -> (the other family, the name of the L7 hop from one to the other)
 TRANSLATIONS = {"IPv6": ("IPv4", "NAT64"), "IPv4": ("IPv6", "NAT46")}
@@ -72,6 +73,8 @@ def read_output_file(outdir: str | Path, relative: object) -> object:
 
 def read_manifest(outdir: str | Path) -> dict[str, dict]:
     """The manifest's stacks: name -> entry, each naming its stack file as text."""
+    if (Path(outdir) / PENDING).exists():
+        raise SynthOutputError(f"{outdir}: a synth was stopped while it published (its stacks may be a mix); run the synth again, it rolls back first")
     manifest = read_output_file(outdir, MANIFEST_FILE)
     stacks = manifest.get("stacks") if isinstance(manifest, dict) else None
     if not isinstance(stacks, dict) or not all(

@@ -42,6 +42,7 @@ import yaml
 
 from dualstack_aks.cli import main as cli_main
 from dualstack_aks.errors import LINE_LIMIT
+from dualstack_aks.output.outdir import PENDING
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = [REPO / "config" / "default.yaml", *sorted((REPO / "config" / "examples").glob("*.yaml"))]
@@ -344,6 +345,7 @@ OUTPUT_FOLDERS: dict[str, Callable[[Path], None]] = {
         (folder / "stacks" / "global" / "cdk.tf.json").unlink(),
         (folder / "stacks" / "global" / "cdk.tf.json").symlink_to("/etc/hostname"),
     ),
+    "publish-killed": lambda folder: (_output_folder(folder, _manifest()), (folder / PENDING).touch()),
     "diff-summary-corrupt": lambda folder: (_output_folder(folder, _manifest()), (folder / "diff-summary.json").write_text('{"no": 1}')),
 }
 
