@@ -49,7 +49,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli charts lint synth addresses docs diagram graphviz test scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
+.PHONY: help install cli charts lint synth addresses docs diagram graphviz test fuzz scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (docs/engines.md)"
@@ -62,6 +62,7 @@ help:
 	@echo "make test                    run the static checks (make lint) and the test suite"
 	@echo "make charts                  pull the published charts (charts/third-party.lock.yaml) into .chart-cache/, digests checked"
 	@echo "make lint                    ruff (lint, format) and mypy"
+	@echo "make fuzz [FUZZ_CONFIGS=1000] [FUZZ_SEED=23]  hostile configs and bad inputs to every command (tests/fuzz/fuzz.py)"
 	@echo "make graphviz                install Graphviz's dot with apt when root, else say what to install"
 	@echo "make scan [CONFIG=path]      synthesize, then run checkov on cdktf.out (skips: .checkov.yaml)"
 	@echo "make schema-check [CONFIG=path]  synthesize, then check every azurerm block against the provider's rules, offline"
@@ -169,6 +170,13 @@ charts: $(VENV)/.installed $(HELM)
 # helm: the real renders of tests/test_real_renders.py.
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed $(HELM) graphviz lint
 	$(BIN)/python -m pytest
+
+# Seeded and bounded: mutated configs (validation runs without jsii; a few accepted ones are synthesized for real)
+# and the bad inputs of every command; reports tracebacks, hangs and files changed outside the outdir.
+FUZZ_CONFIGS ?= 1000
+FUZZ_SEED ?= 23
+fuzz: $(VENV)/.installed
+	$(BIN)/python -m tests.fuzz.fuzz --configs $(FUZZ_CONFIGS) --seed $(FUZZ_SEED)
 
 scan: synth $(CHECKOV_VENV)/.installed
 	$(BIN)/python -m dualstack_aks scan --checkov $(CHECKOV)

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
+from dualstack_aks.errors import BadInput, one_line
 from dualstack_aks.model.config import Config
 from dualstack_aks.model.loading import ConfigError, load_config
 
@@ -61,7 +62,15 @@ def exit_quietly(status: int) -> NoReturn:
     node) then just ends it, as the output is complete; raising there would print a traceback."""
     for signum in TERMINATION_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
+    # jsii's atexit hook writes to its node, which a SIGTERM to the process group has killed too.
+    sys.unraisablehook = _drop_broken_pipes
     sys.exit(status)
+
+
+def _drop_broken_pipes(unraisable: Any) -> None:
+    """Say nothing of a pipe whose other end is gone at exit (the output is complete); anything else as usual."""
+    if not isinstance(unraisable.exc_value, BrokenPipeError):
+        sys.__unraisablehook__(unraisable)
 
 
 def was_interrupted() -> bool:
@@ -69,12 +78,12 @@ def was_interrupted() -> bool:
     return bool(_received)
 
 
-def report_failure(error: BaseException) -> int:
+def report_failure(error: BaseException, command: str = "synth") -> int:
     """An unexpected failure as one line (DUALSTACK_DEBUG=1 shows the traceback)."""
     if os.environ.get("DUALSTACK_DEBUG"):
         raise error
     first_line = (str(error).strip().splitlines() or [""])[0]
-    print(f"synth failed: {type(error).__name__}: {first_line} (DUALSTACK_DEBUG=1 shows the traceback)", file=sys.stderr)
+    print(one_line(f"{command} failed: {type(error).__name__}: {first_line} (DUALSTACK_DEBUG=1 shows the traceback)"), file=sys.stderr)
     return EXIT_FAILED
 
 
@@ -128,8 +137,11 @@ def _synth(config_option: str | None, target: str) -> int:
 
     try:
         synth_with_cdktf_cli_rules(target, build, config_path=path)
-    except (ConfigError, OutdirError, EngineMissing, NodeMissing) as error:
+    except (ConfigError, EngineMissing, NodeMissing) as error:
         print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OutdirError as error:
+        print(one_line(str(error)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return report_interrupt(target)
@@ -257,9 +269,10 @@ def publish() -> None:
 @click.option("--body-file", type=click.Path(dir_okay=False, path_type=Path), required=True, help="the review summary (Markdown)")
 def comment(repo: str, pull_request: int, body_file: Path) -> int:
     """Create or update the pull request's one review comment."""
-    from dualstack_aks.deploy.github import upsert_comment
+    from dualstack_aks.deploy.github import read_body, upsert_comment
 
-    return _published(lambda: upsert_comment(repo, pull_request, body_file.read_text(encoding="utf-8")))
+    body = read_body(body_file)
+    return _published(lambda: upsert_comment(repo, pull_request, body))
 
 
 @publish.command()
@@ -476,12 +489,33 @@ def main(argv: Sequence[str] | None = None, prog_name: str = "python -m dualstac
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.ClickException as error:
-        error.show()
+        where = error.ctx.command_path if isinstance(error, click.UsageError) and error.ctx is not None else prog_name
+        print(one_line(f"{where}: {error.format_message()} (see {where} --help)"), file=sys.stderr)
         return error.exit_code
     except (click.Abort, KeyboardInterrupt):
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # Whoever read our output stopped reading (`| head`): nothing more to say, and nowhere to say it.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # Whoever read our output stopped reading (`| head`, or killed with us): nothing more to say, and nowhere to say it.
+        silence_output()
         return EXIT_FAILED
+    except BadInput as error:
+        print(one_line(str(error)), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:
+        return report_interrupt("the output folder") if was_interrupted() else report_failure(error, command=_command_name(argv))
     return status if isinstance(status, int) else 0
+
+
+def _command_name(argv: Sequence[str] | None) -> str:
+    words = [word for word in (argv if argv is not None else sys.argv[1:]) if not word.startswith("-")]
+    return words[0] if words and words[0] in cli.commands else "command"
+
+
+def silence_output() -> None:
+    """Point stdout and stderr at /dev/null, so no later write (nor the flush at exit) raises BrokenPipeError."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
+            continue

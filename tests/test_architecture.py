@@ -13,13 +13,13 @@ from tests.conftest import REPO
 PACKAGE = REPO / "dualstack_aks"
 # step -> the dualstack_aks modules it may import (prefixes); anything else would reach back up the flow.
 MODEL = "dualstack_aks.model"
-SHARED = ("dualstack_aks.contract", "dualstack_aks.engine", "dualstack_aks.text", "dualstack_aks.terraform_version")
+SHARED = ("dualstack_aks.contract", "dualstack_aks.engine", "dualstack_aks.errors", "dualstack_aks.text", "dualstack_aks.terraform_version")
 ALLOWED = {
     "model": (MODEL, *SHARED),
     "constructs": ("dualstack_aks.constructs", MODEL, *SHARED),
     "stacks": ("dualstack_aks.stacks", "dualstack_aks.constructs", MODEL, *SHARED),
     # The guard's input is the user's acknowledgements, typed by the config schema.
-    "policy": ("dualstack_aks.policy", "dualstack_aks.model.config"),
+    "policy": ("dualstack_aks.policy", "dualstack_aks.model.config", "dualstack_aks.errors"),
     "output": ("dualstack_aks.output", *SHARED),
 }
 # The resolved model is what constructs and stacks build from; the config and its checks stay behind it.

@@ -44,6 +44,22 @@ EXISTING_NETWORK = {
 }
 
 
+AZURERM_BACKEND = {"backend.type": "azurerm", "backend.resource_group_name": "rg-state", "backend.storage_account_name": "ststate01"}
+RANGES_201 = [f"198.51.{i // 256}.{i % 256}/32" for i in range(201)]
+# A VNet around Azure's platform address 168.63.129.16, its subnets inside it.
+AZURE_PLATFORM_VNET = {
+    "regions[0].network": {
+        "vnet": {"ipv4": "168.63.0.0/16", "ipv6": "fd5a:1c00:d000::/56"},
+        "nodes_subnet": {"ipv4": "168.63.0.0/22", "ipv6": "fd5a:1c00:d000::/64"},
+        "ingress_subnet": {"ipv4": "168.63.4.0/24", "ipv6": "fd5a:1c00:d000:1::/64"},
+    }
+}
+
+
+def existing_network_with(**names: str) -> dict[str, object]:
+    return {**EXISTING_NETWORK, "regions[0].existing_network": {**EXISTING_NETWORK["regions[0].existing_network"], **names}}
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -575,6 +591,103 @@ CASES = [
             }
         ),
         ["bad.yaml:7:5: regions[0].existing_cluster.resource_group: must match ^[A-Za-z0-9_().-]+$, got 'rg-aks\\n'"],
+    ),
+    # issue 23: what Azure refuses, and what is insecure, each with its source in the code
+    Case(
+        "chart-repository-http",
+        default_with({"ingress.chart_repository": "http://charts.example.com"}),
+        ["bad.yaml:13:3: ingress.chart_repository: must match ^(https|oci)://\\S+$, got 'http://charts.example.com'"],
+    ),
+    Case(
+        "vnet-class-e",
+        default_with({"regions[0].network": {"vnet": {"ipv4": "240.0.0.0/16", "ipv6": VNET0["ipv6"]}}}),
+        ["bad.yaml:8:7: regions[0].network.vnet.ipv4: 240.0.0.0/16 is a reserved range, which Azure does not route; use a unicast range like 10.1.0.0/16"],
+    ),
+    Case(
+        "vnet-broadcast",
+        default_with({"regions[0].network": {"vnet": {"ipv4": "255.255.255.255/32", "ipv6": VNET0["ipv6"]}}}),
+        [
+            "bad.yaml:8:7: regions[0].network.vnet.ipv4: 255.255.255.255/32 is a reserved range, which Azure does not route; use a unicast range like 10.1.0.0/16"
+        ],
+    ),
+    Case(
+        "vnet-ipv6-loopback",
+        default_with({"regions[0].network": {"vnet": {"ipv4": "10.0.0.0/16", "ipv6": "::1/128"}}}),
+        ["bad.yaml:9:7: regions[0].network.vnet.ipv6: ::1/128 is a loopback range, which Azure does not route; use a unicast range like fd00:db8:deca::/48"],
+    ),
+    Case(
+        "vnet-azure-platform-address",
+        default_with(AZURE_PLATFORM_VNET),
+        [
+            "bad.yaml:8:7: regions[0].network.vnet.ipv4: 168.63.0.0/16 holds 168.63.129.16, Azure's platform address, which a VNet may not contain (virtual-networks-faq)"
+        ],
+    ),
+    Case(
+        "private-zone-core-windows-net",
+        default_with({"dns.private_zone": "core.windows.net"}),
+        [
+            "bad.yaml:3:3: dns.private_zone: core.windows.net is a name Azure reserves for its own private DNS zones; pick a zone of yours, like internal.dualstack.example.com"
+        ],
+    ),
+    Case(
+        "private-zone-azure-com",
+        default_with({"dns.private_zone": "azure.com"}),
+        [
+            "bad.yaml:3:3: dns.private_zone: azure.com is a name Azure reserves for its own private DNS zones; pick a zone of yours, like internal.dualstack.example.com"
+        ],
+    ),
+    Case(
+        "private-zone-35-labels",
+        default_with({"dns.private_zone": "a." * 34 + "com"}),
+        [
+            "bad.yaml:3:3: dns.private_zone: the private zone 'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.com' has 35 labels; Azure allows at most 34"
+        ],
+    ),
+    Case(
+        "blob-container-double-dash",
+        default_with({**AZURERM_BACKEND, "backend.container_name": "tf--state"}),
+        [
+            "bad.yaml:16:3: backend.container_name: 'tf--state' breaks Azure's rule: 3-63 lowercase letters, digits and single dashes, starting and ending alphanumeric"
+        ],
+    ),
+    Case(
+        "blob-name-too-long",
+        default_with({**AZURERM_BACKEND, "backend.key_prefix": "k" * 1010}),
+        ["bad.yaml:16:3: backend.key_prefix: makes the state blob name 1037 characters long; Azure allows at most 1024"],
+    ),
+    Case(
+        "existing-vnet-name",
+        default_with(existing_network_with(virtual_network="-vnet")),
+        [
+            "bad.yaml:8:5: regions[0].existing_network.virtual_network: '-vnet' breaks Azure's rule for this name: 2-64 letters, digits, -_. starting alphanumeric, ending alphanumeric or _"
+        ],
+    ),
+    Case(
+        "existing-resource-group-name",
+        default_with(existing_network_with(resource_group="rg-net.")),
+        [
+            "bad.yaml:7:5: regions[0].existing_network.resource_group: 'rg-net.' breaks Azure's rule for this name: 1-90 letters, digits, -_.() not ending in a period"
+        ],
+    ),
+    Case(
+        "api-server-201-ranges",
+        default_with({"cluster.api_server.authorized_ip_ranges": RANGES_201}),
+        ["bad.yaml:10:5: cluster.api_server.authorized_ip_ranges: must have at most 200 item(s), got 201"],
+    ),
+    Case(
+        "registry-201-ip-rules",
+        default_with({"security.registry_public_network_access": True, "security.registry_allowed_ip_ranges": RANGES_201}),
+        ["bad.yaml:14:3: security.registry_allowed_ip_ranges: must have at most 200 item(s), got 201"],
+    ),
+    Case(
+        "system-pool-one-vcpu",
+        default_with({"cluster.system_pool.vm_size": "Standard_B1s"}),
+        ["bad.yaml:13:5: cluster.system_pool.vm_size: Standard_B1s is below AKS's minimum for a system pool: at least 2 vCPUs and 4 GB of memory"],
+    ),
+    Case(
+        "system-pool-1-gib",
+        default_with({"cluster.system_pool.vm_size": "Standard_B2ats_v2"}),
+        ["bad.yaml:13:5: cluster.system_pool.vm_size: Standard_B2ats_v2 is below AKS's minimum for a system pool: at least 2 vCPUs and 4 GB of memory"],
     ),
     # a merged key is reported where it is written, in the mapping merged from
     Case(

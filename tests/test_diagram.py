@@ -106,7 +106,7 @@ def test_two_renders_are_byte_identical(synthesize, default_config, tmp_path):
 
 
 def test_missing_synth_output_fails_with_a_clear_message(tmp_path, capsys):
-    assert cli_main(["diagram", "--outdir", str(tmp_path / "cdktf.out"), "--output", str(tmp_path / "diagram")]) == 1
+    assert cli_main(["diagram", "--outdir", str(tmp_path / "cdktf.out"), "--output", str(tmp_path / "diagram")]) == 2  # bad input
     assert "manifest.json not found: synthesize first" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 

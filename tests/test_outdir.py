@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -21,7 +22,11 @@ import pytest
 import main
 from dualstack_aks.output import outdir as outdir_module
 from dualstack_aks.output.outdir import (
+    BACKUP_MARKER,
     MANIFEST,
+    OWNER_CONTENT,
+    OWNER_MARKER,
+    PENDING,
     STAGING_PREFIX,
     TEMP_MARKER,
     OutdirError,
@@ -68,6 +73,7 @@ def workdir(tmp_path, monkeypatch) -> Path:
     for relative, content in TERRAFORM_FILES.items():
         (tmp_path / "cdktf.out" / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "cdktf.out" / relative).write_bytes(content)
+    (tmp_path / "cdktf.out" / OWNER_MARKER).write_bytes(OWNER_CONTENT)
     (tmp_path / "keep.txt").write_text("a file beside the output directory")
     return tmp_path
 
@@ -221,7 +227,16 @@ def test_staging_folders_of_killed_synths_are_removed(tmp_path, monkeypatch):
 
 # Faults between every file operation.
 
-FILE_OPERATIONS = [("os", "replace"), ("os", "fsync"), ("os", "chmod"), ("tempfile", "mkstemp"), ("Path", "unlink"), ("Path", "rmdir"), ("Path", "mkdir")]
+FILE_OPERATIONS = [
+    ("os", "replace"),
+    ("os", "link"),
+    ("os", "fsync"),
+    ("os", "chmod"),
+    ("tempfile", "mkstemp"),
+    ("Path", "unlink"),
+    ("Path", "rmdir"),
+    ("Path", "mkdir"),
+]
 
 
 def _patch_file_operations(monkeypatch, fault_at: int | None = None, fault: BaseException | None = None) -> list[int]:
@@ -242,10 +257,21 @@ def _patch_file_operations(monkeypatch, fault_at: int | None = None, fault: Base
     return calls
 
 
+def _assert_a_whole_set(outdir: Path, old: dict[str, bytes | None], new: dict[str, bytes | None]) -> None:
+    """The manifest and the stack files on disk are one synth's: the old set or the new set, never a mix."""
+    state = {relative: content for relative, content in tree(outdir).items() if BACKUP_MARKER not in relative and relative != PENDING}
+    generation = old if state.get(MANIFEST) == old[MANIFEST] else new
+    assert state.get(MANIFEST) == generation[MANIFEST], "the manifest is neither the old nor the new one"
+    stack_files = {relative: content for relative, content in state.items() if relative.endswith("/cdk.tf.json")}
+    assert stack_files == {relative: content for relative, content in generation.items() if relative.endswith("/cdk.tf.json")}, (
+        "the stacks disagree with the manifest"
+    )
+
+
 def _assert_each_file_is_old_or_new(outdir: Path, old: dict[str, bytes | None], new: dict[str, bytes | None]) -> None:
     state = tree(outdir)
     for relative, content in state.items():
-        if content is None:
+        if content is None or BACKUP_MARKER in relative or relative == PENDING:  # the journal of a faulted switch: the next publish rolls back or removes it
             continue
         assert TEMP_MARKER not in relative, f"temporary file left: {relative}"
         assert content in (old.get(relative), new.get(relative)), f"{relative} is neither the old nor the new file"
@@ -269,11 +295,14 @@ def test_a_fault_at_every_file_operation_leaves_each_file_complete(workdir, new_
         subprocess.run(["rm", "-rf", str(workdir / "cdktf.out")], check=True)
         subprocess.run(["cp", "-a", f"{pristine}/cdktf.out", str(workdir)], check=True)
         _patch_file_operations(monkeypatch, fault_at=failing_call, fault=fault)
-        with pytest.raises(type(fault)):
+        try:
             publish(new_synth, workdir / "cdktf.out")
+        except type(fault):
+            pass  # a fault while removing the backups of a complete publish is not raised: the new set is in place
         monkeypatch.undo()
         monkeypatch.chdir(workdir)
         _assert_each_file_is_old_or_new(workdir / "cdktf.out", old, new)
+        _assert_a_whole_set(workdir / "cdktf.out", old, new)
         assert (workdir / "keep.txt").read_text() == "a file beside the output directory"
         publish(new_synth, workdir / "cdktf.out")  # the next synth recovers fully
         assert tree(workdir / "cdktf.out") == new
@@ -364,3 +393,107 @@ def test_two_synths_at_once_both_finish_and_leave_complete_stacks(tmp_path):
     reference = tmp_path / "reference" / "cdktf.out"  # the same folder name: the same local state paths
     assert _run_main(DEFAULT, reference, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
     assert tree(outdir) == tree(reference)
+
+
+# Only a folder this app wrote is an earlier synth; no symlink is followed out of the output (issue 23).
+
+
+def test_a_foreign_manifest_does_not_make_a_folder_an_earlier_synth(workdir, capsys):
+    (workdir / "w").mkdir()
+    (workdir / "w" / MANIFEST).write_text('{"name":"app"}')
+    before = tree(workdir)
+    assert main.main(["--config", str(SINGLE_REGION), "--outdir", "w"]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"--outdir 'w': is a non-empty folder that holds no earlier synth of this app ({OWNER_MARKER}); name an empty or new folder, like cdktf.out\n"
+    )
+    assert tree(workdir) == before
+
+
+@pytest.mark.parametrize(
+    ("marker", "manifest_stacks", "stack_json", "ours"),
+    [
+        (OWNER_CONTENT, {}, None, True),
+        (b"dualstack-aks", {}, None, False),  # a marker with other content is not ours
+        (None, {"global": "stacks/global/cdk.tf.json"}, {"//": {"metadata": {"stackName": "global"}}}, True),  # an earlier version's output
+        (None, {"app": "stacks/app/cdk.tf.json"}, {"//": {"metadata": {"stackName": "app"}}}, False),  # another cdktf project
+        (None, {"global": "stacks/global/cdk.tf.json"}, {"resource": {}}, False),  # not cdktf's JSON of that stack
+        (None, {"global": "../global.json"}, {"//": {"metadata": {"stackName": "global"}}}, False),
+    ],
+    ids=["marker", "marker-other-content", "upgrade", "other-project", "not-cdktf-json", "path-elsewhere"],
+)
+def test_what_counts_as_an_earlier_synth(tmp_path, marker, manifest_stacks, stack_json, ours):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    if marker is not None:
+        (folder / OWNER_MARKER).write_bytes(marker)
+    stacks = {name: {"name": name, "synthesizedStackPath": path} for name, path in manifest_stacks.items()}
+    (folder / MANIFEST).write_text(json.dumps({"version": "0.21.0", "stacks": stacks}))
+    for name in manifest_stacks:
+        (folder / "stacks" / name).mkdir(parents=True)
+        (folder / "stacks" / name / "cdk.tf.json").write_text(json.dumps(stack_json))
+    assert outdir_module._written_by_us(folder) is ours
+
+
+def test_a_stack_folder_that_is_a_symlink_is_refused_and_its_target_untouched(workdir, new_synth):
+    elsewhere = workdir / "users-folder"
+    elsewhere.mkdir()
+    (elsewhere / "cdk.tf.json").write_text("the user's own file")
+    subprocess.run(["rm", "-rf", str(workdir / "cdktf.out" / "stacks" / "global")], check=True)
+    (workdir / "cdktf.out" / "stacks" / "global").symlink_to(elsewhere)
+    before = tree(workdir / "cdktf.out")
+    with pytest.raises(OutdirError, match=r"stacks/global: is a symlink; the synth never writes through one"):
+        publish(new_synth, workdir / "cdktf.out")
+    assert (elsewhere / "cdk.tf.json").read_text() == "the user's own file"
+    assert sorted(os.listdir(elsewhere)) == ["cdk.tf.json"]
+    assert tree(workdir / "cdktf.out") == before
+
+
+def test_a_stack_file_that_is_a_symlink_is_refused(workdir, new_synth):
+    target = workdir / "keep.txt"
+    stack_file = workdir / "cdktf.out" / "stacks" / "region-a" / "cdk.tf.json"
+    stack_file.unlink()
+    stack_file.symlink_to(target)
+    with pytest.raises(OutdirError, match=r"region-a/cdk.tf.json: is a symlink"):
+        publish(new_synth, workdir / "cdktf.out")
+    assert target.read_text() == "a file beside the output directory"
+
+
+@pytest.mark.parametrize(
+    ("link_to", "problem"),
+    [("missing/folder", "is a symlink to '.*missing/folder', which is no folder"), ("loop", "cannot be resolved")],
+    ids=["dangling", "loop"],
+)
+def test_an_outdir_that_is_a_dangling_symlink_or_a_loop_is_one_line(workdir, capsys, link_to, problem):
+    (workdir / "out").symlink_to(workdir / link_to)
+    if link_to == "loop":
+        (workdir / "loop").symlink_to(workdir / "out")
+    before = sorted(os.listdir(workdir))
+    assert main.main(["--config", str(SINGLE_REGION), "--outdir", "out"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and re.search(problem, lines[0]), lines
+    assert sorted(os.listdir(workdir)) == before and not (workdir / "missing").exists()
+
+
+def test_a_publish_killed_during_its_renames_is_rolled_back_by_the_next(workdir, new_synth):
+    """SIGKILL in the middle of the switch: the new global stack and manifest are in place, the old
+    ones kept as backups, PENDING present. The next publish rolls back first, then publishes whole."""
+    outdir = workdir / "cdktf.out"
+    old = tree(outdir)
+    for relative in ("stacks/global/cdk.tf.json", MANIFEST):
+        os.link(outdir / relative, outdir_module._backup_of(outdir / relative))
+        (outdir / "renamed").write_bytes((new_synth / relative).read_bytes())
+        os.replace(outdir / "renamed", outdir / relative)
+    (outdir / "stacks" / "region-c").mkdir()
+    (outdir / "stacks" / "region-c" / "cdk.tf.json").write_text('{"created": "by the killed publish"}')
+    (outdir / PENDING).touch()
+    outdir_module._roll_back_killed_publish(outdir)
+    assert tree(outdir) == old
+    publish(new_synth, outdir)
+    _assert_a_whole_set(outdir, old, tree(outdir))
+    assert not (outdir / PENDING).exists() and not list(outdir.rglob(f"*{BACKUP_MARKER}*"))
+
+
+def test_a_manifest_nested_without_end_is_no_earlier_synth(tmp_path):
+    (tmp_path / MANIFEST).write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert outdir_module._written_by_us(tmp_path) is False

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dualstack_aks.model.loading import load_config
+from dualstack_aks.output.outdir import OWNER_CONTENT, OWNER_MARKER
 from tests.conftest import DEFAULT_CONFIG, REPO, SHIPPED_CONFIGS, config_id
 
 
@@ -56,7 +57,8 @@ def test_cli_output_is_byte_identical_across_runs_and_directories(synthesize, de
         env={key: value for key, value in os.environ.items() if key != "CDKTF_OUTDIR"},
     )
     assert result.returncode == 0, result.stderr
-    assert _tree(elsewhere / "cdktf.out") == _tree(in_process)
+    # The published folder also holds the marker that makes it this app's output (output/outdir.py).
+    assert _tree(elsewhere / "cdktf.out") == {**_tree(in_process), OWNER_MARKER: OWNER_CONTENT}
     assert "Synthesized 5 stacks" in result.stdout
     for needle in ("pip-dsaks-eus2-ingress-ipv6", "eastus2.dualstack.example.com", "region-westeurope"):
         assert needle in result.stdout

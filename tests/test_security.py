@@ -14,6 +14,7 @@ import yaml
 from dualstack_aks.deploy.scan import run_checkov, scannable_copy
 from dualstack_aks.model.config import Security
 from dualstack_aks.model.loading import ConfigError, load_config, parse_config
+from dualstack_aks.output.outdir import OWNER_CONTENT, OWNER_MARKER
 from dualstack_aks.output.reader import read_stacks
 from dualstack_aks.policy.guard import check_policy, find_violations
 from dualstack_aks.policy.rules import (
@@ -143,7 +144,9 @@ def test_stale_or_unknown_acknowledgements_are_errors(synthesize, acknowledgemen
 
 def test_acknowledgement_needs_a_real_reason(synthesize):
     raw = _with(security__defender=False, security__acknowledgements={"AKS-DEFENDER": "ok"})
-    assert _synth_problems(synthesize, raw) == ["guard.yaml: security.acknowledgements.AKS-DEFENDER: give the reason in at least 10 characters, got 'ok'"]
+    assert _synth_problems(synthesize, raw) == [
+        "guard.yaml: security.acknowledgements.AKS-DEFENDER: give the reason in at least 10 visible characters, got 'ok'"
+    ]
 
 
 def test_guard_sees_resources_the_config_never_made(tmp_path, default_config):
@@ -176,11 +179,12 @@ def test_cli_refuses_and_keeps_cdktf_out(tmp_path, monkeypatch, capsys):
     existing = tmp_path / "cdktf.out"
     existing.mkdir()
     (existing / "manifest.json").write_text('{"stacks": {}}')
+    (existing / OWNER_MARKER).write_bytes(OWNER_CONTENT)  # an earlier synth of this app
     monkeypatch.chdir(tmp_path)
     assert main.main(["--config", str(config)]) == 2
     assert capsys.readouterr().err.startswith(f"{config}: security.defender: turns off security control AKS-DEFENDER")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cdktf.out", "open.yaml"]
-    assert [path.name for path in existing.iterdir()] == ["manifest.json"]
+    assert sorted(path.name for path in existing.iterdir()) == [OWNER_MARKER, "manifest.json"]
     assert (existing / "manifest.json").read_text() == '{"stacks": {}}'
 
 
@@ -335,7 +339,7 @@ def test_stale_scope_is_an_error_naming_the_entry():
 
 def test_scoped_acknowledgement_needs_a_real_reason_and_a_broken_rule():
     assert check_policy(OPEN_VAULTS, _acknowledgements(["region-eastus2", "region-westeurope"], reason="ok")) == [
-        ("security.acknowledgements.KV-PUBLIC-ACCESS", "give the reason in at least 10 characters, got 'ok'")
+        ("security.acknowledgements.KV-PUBLIC-ACCESS", "give the reason in at least 10 visible characters, got 'ok'")
     ]
     closed = {"region-eastus2": {"resource": {KEY_VAULT: {"kv": {**_open_vault("region-eastus2/cluster/key_vault"), "public_network_access_enabled": False}}}}}
     assert check_policy(closed, _acknowledgements(["region-eastus2"])) == [

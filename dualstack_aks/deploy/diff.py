@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dualstack_aks.output.reader import SynthOutputError, read_stacks
+from dualstack_aks.errors import BadInput, shown
+from dualstack_aks.output.reader import MANIFEST_FILE, SynthOutputError, read_manifest, read_output_file, read_stacks
 from dualstack_aks.text import markdown_table
 
 DIFF_SUMMARY_FILE = "diff-summary.json"
@@ -77,17 +79,23 @@ def _count(document: dict, kind: str) -> int:
 def read_stacks_in_order(outdir: Path) -> list[Stack]:
     """The synthesized stacks, every dependency before its dependents, otherwise in manifest order."""
     documents = read_stacks(outdir)
-    manifest = json.loads((outdir / "manifest.json").read_text())["stacks"]
-    stacks = [
-        Stack(
-            name=name,
-            depends_on=entry.get("dependencies", []),
-            working_directory=outdir / entry["workingDirectory"],
-            resources=_count(documents[name], "resource"),
-            data_sources=_count(documents[name], "data"),
-        )
-        for name, entry in manifest.items()
-    ]
+    stacks = []
+    for name, entry in read_manifest(outdir).items():
+        working_directory, depends_on = entry.get("workingDirectory"), entry.get("dependencies", [])
+        if (
+            not isinstance(working_directory, str)
+            or not (outdir / working_directory).resolve().is_relative_to(outdir.resolve())
+            or not isinstance(depends_on, list)
+            or not all(isinstance(dependency, str) for dependency in depends_on)
+        ):
+            raise SynthOutputError(
+                f"{outdir / MANIFEST_FILE}: stack {shown(name)} needs a workingDirectory inside {outdir} and a list of dependencies; synthesize again"
+            )
+        try:
+            counts = _count(documents[name], "resource"), _count(documents[name], "data")
+        except (AttributeError, TypeError):
+            raise SynthOutputError(f"{outdir / entry['synthesizedStackPath']}: its resource or data blocks are not mappings; synthesize again") from None
+        stacks.append(Stack(name=name, depends_on=depends_on, working_directory=outdir / working_directory, resources=counts[0], data_sources=counts[1]))
     return dependency_order(stacks)
 
 
@@ -98,7 +106,7 @@ def dependency_order(stacks: list[Stack]) -> list[Stack]:
     while remaining:
         ready = [stack for stack in remaining if set(stack.depends_on) <= placed]
         if not ready:
-            raise ValueError(f"dependency cycle among stacks: {', '.join(stack.name for stack in remaining)}")
+            raise SynthOutputError(f"dependency cycle among stacks (or a dependency that is no stack): {shown(', '.join(stack.name for stack in remaining))}")
         ordered.append(ready[0])
         placed.add(ready[0].name)
         remaining.remove(ready[0])
@@ -161,17 +169,19 @@ def run_diffs(outdir: Path, cdktf: str, terraform: str = "terraform", only: Coll
     unknown = set(only) - {stack.name for stack in read_stacks_in_order(outdir)}
     if unknown:
         raise SynthOutputError(f"no stack {', '.join(sorted(unknown))} in {outdir}")
+    if shutil.which(cdktf) is None:
+        raise BadInput(f"--cdktf {shown(cdktf)}: not an executable; run `make cli`, or name the cdktf CLI")
     results: dict[str, StackDiff] = {}
     for stack in read_stacks_in_order(outdir):
         if only and stack.name not in only:
             continue
         returncode, output = _run_and_show([cdktf, "diff", stack.name, "--skip-synth", "--output", str(outdir), "--no-color"])
         if returncode == 0:
-            shown = subprocess.run([terraform, "show", "-json", PLAN_FILE], cwd=stack.working_directory, capture_output=True, text=True, check=False)
-            if shown.returncode == 0:
-                results[stack.name] = StackDiff(stack.name, PLANNED, stack.depends_on, count_changes(json.loads(shown.stdout)))
+            plan = subprocess.run([terraform, "show", "-json", PLAN_FILE], cwd=stack.working_directory, capture_output=True, text=True, check=False)
+            if plan.returncode == 0:
+                results[stack.name] = StackDiff(stack.name, PLANNED, stack.depends_on, count_changes(json.loads(plan.stdout)))
                 continue
-            output, returncode = shown.stderr.splitlines(), shown.returncode
+            output, returncode = plan.stderr.splitlines(), plan.returncode
         error = first_error(output, f"exited with status {returncode} without a Terraform error line")
         # A dependency outside `only` was planned by another run: only those planned here can block.
         blocker = _blocker([results[name] for name in stack.depends_on if name in results])
@@ -194,23 +204,31 @@ def write_diff_summary(outdir: Path, diffs: list[StackDiff]) -> None:
     (outdir / DIFF_SUMMARY_FILE).write_text(json.dumps([asdict(diff) for diff in diffs], indent=2) + "\n")
 
 
-def _read_summary_file(path: Path) -> list[StackDiff]:
-    diffs = []
-    for entry in json.loads(path.read_text()):
-        changes = Changes(**entry["changes"]) if entry["changes"] is not None else None
-        diffs.append(StackDiff(entry["stack"], entry["status"], entry["depends_on"], changes, entry["error"], entry["blocked_by"]))
+def _read_summary_file(folder: Path) -> list[StackDiff]:
+    """The diff summary in `folder` (an output folder, or a run's part of one), read in one line on any fault."""
+    entries = read_output_file(folder, DIFF_SUMMARY_FILE)
+    try:
+        if not isinstance(entries, list):
+            raise TypeError("a list of stacks is expected")
+        diffs = []
+        for entry in entries:
+            changes = Changes(**entry["changes"]) if entry["changes"] is not None else None
+            diffs.append(StackDiff(entry["stack"], entry["status"], entry["depends_on"], changes, entry["error"], entry["blocked_by"]))
+    except (KeyError, TypeError) as error:
+        raise SynthOutputError(
+            f"{folder / DIFF_SUMMARY_FILE}: is not a diff summary ({type(error).__name__}: {shown(str(error))}); run the diff again"
+        ) from None
     return diffs
 
 
 def read_diff_summary(outdir: Path) -> list[StackDiff] | None:
-    path = outdir / DIFF_SUMMARY_FILE
-    return _read_summary_file(path) if path.is_file() else None
+    return _read_summary_file(outdir) if (outdir / DIFF_SUMMARY_FILE).is_file() else None
 
 
 def merge_diff_summaries(outdir: Path, parts: Path) -> list[StackDiff]:
     """One summary of every synthesized stack, in deploy order, from the summaries of runs that each
     diffed some stacks (every diff-summary.json under `parts`); a stack no run planned is FAILED."""
-    planned = {diff.stack: diff for path in sorted(parts.rglob(DIFF_SUMMARY_FILE)) for diff in _read_summary_file(path)}
+    planned = {diff.stack: diff for path in sorted(parts.rglob(DIFF_SUMMARY_FILE)) for diff in _read_summary_file(path.parent)}
     return [
         planned.get(stack.name) or StackDiff(stack.name, FAILED, stack.depends_on, error="no result: its diff job stopped before planning it (see the run)")
         for stack in read_stacks_in_order(outdir)

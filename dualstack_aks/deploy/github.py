@@ -13,10 +13,13 @@ import subprocess
 from pathlib import Path
 
 from dualstack_aks.deploy.diff import format_diff_markdown, not_planned, read_diff_summary
+from dualstack_aks.errors import BadInput, read_input
 
 COMMENT_MARKER = "<!-- dualstack-aks-diff -->"
 DRIFT_MARKER = "<!-- dualstack-aks-drift -->"
 DRIFT_TITLE = "Drift: the deployed stacks differ from main"
+# GitHub refuses a comment body over 65,536 characters ("body is too long"); a file many times that is not one.
+MAX_BODY_BYTES = 1024 * 1024
 # The author of everything GITHUB_TOKEN writes.
 BOT = "github-actions[bot]"
 
@@ -47,6 +50,18 @@ def _find(listing: str, marker: str, key: str) -> str | None:
     query = f'.[] | select(.user.login == "{BOT}" and .pull_request == null and ((.body // "") | startswith("{marker}"))) | .{key}'
     found = _gh("GET", listing, jq=query).split()
     return found[0] if found else None
+
+
+def read_body(path: Path) -> str:
+    """The review summary from a text file, refused in one line when missing, not UTF-8 or larger than GitHub takes."""
+    content = read_input(path, MAX_BODY_BYTES, "write the review summary first (`python -m dualstack_aks diff --summary-only`)")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: is not UTF-8 text; the comment is Markdown") from None
+    if "\x00" in text:
+        raise BadInput(f"{path}: holds NUL characters; the comment is Markdown text")
+    return text
 
 
 def upsert_comment(repo: str, pull_request: int, body: str) -> str:

@@ -12,19 +12,24 @@ import shutil
 import subprocess
 from pathlib import Path
 
-STACK_FILES = "stacks/*/cdk.tf.json"
+from dualstack_aks.errors import BadInput, shown
+from dualstack_aks.output.reader import read_stacks
 
 
 def scannable_copy(outdir: Path, destination: Path) -> Path:
-    """`outdir` copied to `destination` with `terraform.required_version` taken out of every stack."""
-    shutil.copytree(outdir, destination, ignore=shutil.ignore_patterns(".terraform", "*.tfplan", "plan"))
-    for stack_file in destination.glob(STACK_FILES):
-        document = json.loads(stack_file.read_text(encoding="utf-8"))
-        document.get("terraform", {}).pop("required_version", None)
+    """The stacks the manifest of `outdir` lists, copied to `destination` without `terraform.required_version`."""
+    for name, document in read_stacks(outdir).items():
+        terraform = document.get("terraform")
+        if isinstance(terraform, dict):
+            terraform.pop("required_version", None)
+        stack_file = destination / "stacks" / name / "cdk.tf.json"
+        stack_file.parent.mkdir(parents=True, exist_ok=True)
         stack_file.write_text(json.dumps(document, indent=2), encoding="utf-8")
     return destination
 
 
 def run_checkov(checkov: str, directory: Path, config_file: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """checkov on every stack below `directory` (already made scannable)."""
+    if shutil.which(checkov) is None:
+        raise BadInput(f"--checkov {shown(checkov)}: not an executable; run `make scan`, which installs the pinned checkov")
     return subprocess.run([checkov, "--config-file", str(config_file), "-d", str(directory), *extra], capture_output=True, text=True, check=False)

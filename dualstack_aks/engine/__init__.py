@@ -25,10 +25,14 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from dualstack_aks.errors import BadInput, shown
 
 ENGINE_VARIABLE = "DUALSTACK_ENGINE"
 PROVIDERS = ("azurerm", "helm", "kubernetes", "time")
@@ -57,7 +61,7 @@ ENGINES = {
 }
 
 
-class EngineMissing(Exception):
+class EngineMissing(BadInput):
     """No engine, or not the one asked for, in the running venv; the message says what to run."""
 
 
@@ -153,7 +157,12 @@ def preload_lazy_provider_index() -> None:
         os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
 
 
-class NodeMissing(Exception):
+# Node.js starts in well under a second; a program that takes this long to say its version is not it.
+NODE_ANSWER_SECONDS = 10
+_NODE_VERSION = re.compile(rb"v\d+\.\d+\.\d+\s*")
+
+
+class NodeMissing(BadInput):
     """No Node.js for jsii; the message says how to get the project's own."""
 
 
@@ -170,7 +179,20 @@ def use_project_node() -> None:
 
 
 def require_node() -> None:
-    """Raise NodeMissing before jsii would fail with a long traceback."""
+    """Raise NodeMissing before jsii would fail with a long traceback, or wait forever: the Node.js
+    jsii will start must exist and answer `--version` like Node.js within NODE_ANSWER_SECONDS."""
     node = os.environ.get("JSII_NODE") or "node"
-    if shutil.which(node) is None:
-        raise NodeMissing(f"Node.js not found ({node}): run `make install`, which installs the pinned Node.js 22 into the venv")
+    path = shutil.which(node)
+    fix = "unset JSII_NODE, or run `make install`, which installs the pinned Node.js 22 into the venv"
+    if path is None:
+        raise NodeMissing(f"Node.js not found ({shown(node)}): {fix}")
+    # Its own session, so that on a timeout the whole group goes, children holding the pipe included.
+    with subprocess.Popen([path, "--version"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True) as probe:
+        try:
+            answer, _ = probe.communicate(timeout=NODE_ANSWER_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(probe.pid, signal.SIGKILL)
+            probe.communicate()
+            raise NodeMissing(f"Node.js {shown(node)} did not answer `--version` within {NODE_ANSWER_SECONDS} s: {fix}") from None
+    if probe.returncode != 0 or not _NODE_VERSION.fullmatch(answer):
+        raise NodeMissing(f"{shown(node)} is not Node.js: `--version` gave {shown(answer.decode(errors='replace'))} with status {probe.returncode}; {fix}")

@@ -20,6 +20,13 @@ from pathlib import Path
 
 import yaml
 
+from dualstack_aks.errors import BadInput, one_line, read_input, shown
+
+# A chart's values.yaml is tens of KB; a bigger file is not one.
+MAX_CHART_FILE_BYTES = 8 * 1024 * 1024
+# ingress-nginx's values have about 700 key paths.
+MAX_VALUES_KEYS = 100_000
+MAX_VALUES_DEPTH = 64
 KeyPath = tuple[str, ...]
 
 HEADER = """\
@@ -43,14 +50,21 @@ def _split(dotted: str) -> KeyPath:
     return tuple(dotted.lstrip(".").split("."))
 
 
-def default_paths(values: dict, prefix: KeyPath = ()) -> dict[KeyPath, object]:
-    """Every key path of values.yaml with its default."""
+def default_paths(values: dict) -> dict[KeyPath, object]:
+    """Every key path of values.yaml with its default (at most MAX_VALUES_KEYS: aliases can nest a file without end)."""
     found: dict[KeyPath, object] = {}
-    for key, value in values.items():
-        path = (*prefix, str(key))
-        found[path] = value
-        if isinstance(value, dict):
-            found.update(default_paths(value, path))
+    pending: list[tuple[KeyPath, dict]] = [((), values)]
+    while pending:
+        prefix, mapping = pending.pop()
+        for key, value in mapping.items():
+            path = (*prefix, str(key))
+            found[path] = value
+            if len(found) > MAX_VALUES_KEYS or len(path) > MAX_VALUES_DEPTH:
+                raise BadInput(
+                    f"values.yaml has more than {MAX_VALUES_KEYS} key paths or {MAX_VALUES_DEPTH} levels (aliases?); a chart has a few thousand, a dozen deep"
+                )
+            if isinstance(value, dict):
+                pending.append((path, value))
     return found
 
 
@@ -106,13 +120,26 @@ def template_reads(template: str) -> tuple[set[KeyPath], set[KeyPath]]:
     return reads, whole
 
 
+def _chart_file(chart_dir: Path, name: str) -> object:
+    """A chart file's YAML, or one line saying why this folder is no unpacked chart."""
+    path = chart_dir / name
+    content = read_input(path, MAX_CHART_FILE_BYTES, "name the folder of an unpacked Helm chart (helm pull --untar)")
+    try:
+        return yaml.safe_load(content.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
+        raise BadInput(f"{path}: is not YAML ({shown(str(error))})") from None
+
+
 def key_lines(chart_dir: Path) -> list[str]:
-    defaults = default_paths(yaml.safe_load((chart_dir / "values.yaml").read_text(encoding="utf-8")) or {})
+    values = _chart_file(chart_dir, "values.yaml") or {}
+    if not isinstance(values, dict):
+        raise BadInput(f"{chart_dir / 'values.yaml'}: must be a mapping of values, got {shown(values)}")
+    defaults = default_paths(values)
     reads: set[KeyPath] = set()
     whole: set[KeyPath] = set()
     for template in sorted((chart_dir / "templates").rglob("*")):
         if template.is_file():
-            read, rendered_whole = template_reads(template.read_text(encoding="utf-8"))
+            read, rendered_whole = template_reads(template.read_text(encoding="utf-8", errors="replace"))
             reads |= read
             whole |= rendered_whole
     known = set(defaults) | {path[:length] for path in reads for length in range(1, len(path) + 1)}
@@ -126,12 +153,14 @@ def key_lines(chart_dir: Path) -> list[str]:
         if any(path[:length] in free_form for length in range(1, len(path))):
             continue
         if any("." in key for key in path):
-            raise SystemExit(f"key {path!r} contains a dot; the dotted format cannot express it")
+            raise BadInput(f"{chart_dir}: key {shown('.'.join(path))} contains a dot; the dotted format cannot express it")
         lines.append(".".join(path) + (".*" if path in free_form else ""))
     return lines
 
 
 def render_key_list(chart_dir: Path) -> str:
     """The key list file of the chart unpacked in `chart_dir`."""
-    chart = yaml.safe_load((chart_dir / "Chart.yaml").read_text(encoding="utf-8"))
-    return HEADER.format(name=chart["name"], version=chart["version"]) + "\n".join(key_lines(chart_dir)) + "\n"
+    chart = _chart_file(chart_dir, "Chart.yaml")
+    if not isinstance(chart, dict) or not isinstance(chart.get("name"), str) or not isinstance(chart.get("version"), str | int | float):
+        raise BadInput(f"{chart_dir / 'Chart.yaml'}: needs a name and a version")
+    return HEADER.format(name=one_line(chart["name"], 100), version=one_line(str(chart["version"]), 40)) + "\n".join(key_lines(chart_dir)) + "\n"

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from dualstack_aks.errors import shown
 from dualstack_aks.model.regions import AZURE_REGION_CODES
 
 
@@ -25,6 +26,8 @@ def _special_use(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str 
         ("loopback", network.is_loopback),
         ("multicast", network.is_multicast),
         ("link-local", network.is_link_local),
+        # 240.0.0.0/4 (class E) with 255.255.255.255, and IPv6's unassigned blocks: the same FAQ lists them as refused.
+        ("reserved", network.is_reserved),
     )
     return next((kind for kind, applies in kinds if applies), None)
 
@@ -40,9 +43,9 @@ def _cidr(value: str, version: int) -> str:
     except ValueError as error:
         if "has host bits set" in str(error):
             raise ValueError(f"{value} has host bits set; its network address is {ipaddress.ip_network(value, strict=False)}") from None
-        raise ValueError(f"must be an {family} CIDR like {example}, got {value!r}") from None
+        raise ValueError(f"must be an {family} CIDR like {example}, got {shown(value)}") from None
     if network.version != version:
-        raise ValueError(f"must be an {family} CIDR like {example}, got an IPv{network.version} range {value!r}")
+        raise ValueError(f"must be an {family} CIDR like {example}, got an IPv{network.version} range {shown(value)}")
     if kind := _special_use(network):
         raise ValueError(f"{value} is a {kind} range, which Azure does not route; use a unicast range like {example}")
     return str(network)
@@ -52,7 +55,7 @@ def _ipv4_address(value: str) -> str:
     try:
         address = ipaddress.IPv4Address(value)
     except ValueError:
-        raise ValueError(f"must be an IPv4 address like 10.0.0.10, got {value!r}") from None
+        raise ValueError(f"must be an IPv4 address like 10.0.0.10, got {shown(value)}") from None
     if kind := _special_use(ipaddress.IPv4Network(address)):
         raise ValueError(f"{value} is a {kind} address, which Azure does not route; use a unicast address like 10.0.0.10")
     return str(address)
@@ -61,8 +64,8 @@ def _ipv4_address(value: str) -> str:
 def _azure_region(value: str) -> str:
     if value not in AZURE_REGION_CODES:
         close = difflib.get_close_matches(value, AZURE_REGION_CODES, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"unknown Azure region {value!r}; {hint}allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope")
+        hint = f"did you mean {shown(close[0])}? " if close else ""
+        raise ValueError(f"unknown Azure region {shown(value)}; {hint}allowed: the names in dualstack_aks/model/regions.py, e.g. eastus2, westeurope")
     return value
 
 
@@ -70,7 +73,7 @@ def _dns_zone(value: str) -> str:
     labels = value.split(".")
     label = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
     if len(value) > 253 or len(labels) < 2 or not all(label.fullmatch(part) for part in labels):  # fullmatch: `$` passes "com\n"
-        raise ValueError(f"must be a lowercase DNS name with at least two labels, like dualstack.example.com, got {value!r}")
+        raise ValueError(f"must be a lowercase DNS name with at least two labels, like dualstack.example.com, got {shown(value)}")
     return value
 
 
@@ -196,7 +199,10 @@ class NodePool(_Model):
 class ApiServer(_Model):
     """Who may reach the Kubernetes API server (it has an IPv4 address only)."""
 
-    authorized_ip_ranges: list[IPv4Cidr] = Field([], description="IPv4 ranges allowed to reach the public API server (your CI runners and admins).")
+    # AKS api-server-authorized-ip-ranges.md, "Limitations": at most 200 authorized IP ranges.
+    authorized_ip_ranges: list[IPv4Cidr] = Field(
+        [], max_length=200, description="IPv4 ranges allowed to reach the public API server (your CI runners and admins); at most 200."
+    )
     private_cluster: bool = Field(False, description="Make the API server private (reachable from the VNet only); Terraform must then run inside it.")
 
 
@@ -245,7 +251,10 @@ class IngressSettings(_Model):
     )
     chart_version: str = Field("4.15.1", pattern=r"^\d+\.\d+\.\d+$", description="ingress-nginx Helm chart version (controller `ingress-nginx`).")
     chart_repository: str = Field(
-        "https://kubernetes.github.io/ingress-nginx", pattern=r"^(https?|oci)://\S+$", description="Helm repository holding the ingress-nginx chart."
+        "https://kubernetes.github.io/ingress-nginx",
+        # https or oci (TLS) only: a chart fetched over plain http can be swapped in transit, and it runs with cluster-admin rights.
+        pattern=r"^(https|oci)://\S+$",
+        description="Helm repository holding the ingress-nginx chart (https:// or oci://).",
     )
     namespace: DnsLabel | None = Field(None, description="Namespace of the releases (default: ingress-nginx, or envoy-gateway-system with `envoy-gateway`).")
     replicas: int = Field(2, ge=2, le=50, description="Controller (or Envoy proxy) replicas per release (at least two, spread over zones).")
@@ -319,7 +328,7 @@ class SampleAppSettings(_Model):
 class Acknowledgement(_Model):
     """Why a policy rule may be broken: everywhere, or only where `applies_to` says (like cdk-nag's resource suppressions)."""
 
-    reason: str = Field(description="Why breaking the rule is acceptable (at least 10 characters).")
+    reason: str = Field(description="Why breaking the rule is acceptable (at least 10 visible characters).")
     applies_to: list[str] | None = Field(
         None,
         min_length=1,
@@ -334,7 +343,7 @@ class Acknowledgement(_Model):
             return {"reason": value}
         if isinstance(value, dict | Acknowledgement):
             return value
-        raise ValueError(f"must be the reason as text, or a mapping with reason and applies_to, got {value!r}")
+        raise ValueError(f"must be the reason as text, or a mapping with reason and applies_to, got {shown(value)}")
 
 
 class Security(_Model):
@@ -346,7 +355,10 @@ class Security(_Model):
     registry_public_network_access: bool = Field(
         False, description="Reach the registry from the Internet (e.g. to push from hosted CI runners); else private endpoints only."
     )
-    registry_allowed_ip_ranges: list[IPv4Cidr] = Field([], description="With public access on: IPv4 ranges allowed to the registry (empty: everyone).")
+    # container-registry-access-selected-networks.md: a registry takes at most 200 IP network rules.
+    registry_allowed_ip_ranges: list[IPv4Cidr] = Field(
+        [], max_length=200, description="With public access on: IPv4 ranges allowed to the registry (empty: everyone); at most 200."
+    )
     key_vault_public_network_access: bool = Field(False, description="Reach the Key Vaults from the Internet; else private endpoints only.")
     acknowledgements: dict[str, Acknowledgement] = Field(
         {},
@@ -361,7 +373,10 @@ class Backend(_Model):
     type: Literal["local", "azurerm"] = Field("local", description="`local` (terraform-state/<stack>.tfstate in the repository) or `azurerm`.")
     resource_group_name: AzureName | None = Field(None, description="azurerm: resource group of the state storage account.")
     storage_account_name: str | None = Field(None, pattern=r"^[a-z0-9]{3,24}$", description="azurerm: storage account name.")
-    container_name: str = Field("tfstate", pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description="azurerm: blob container.")
+    # Two dashes in a row are refused in validation.py (pydantic's patterns have no lookahead).
+    container_name: str = Field(
+        "tfstate", pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description="azurerm: blob container (3-63 lowercase letters, digits, single dashes)."
+    )
     key_prefix: Token = Field("dualstack-aks", description="azurerm: blob name prefix; each stack adds `/<stack>.tfstate`.")
 
 

@@ -25,11 +25,12 @@ from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from dualstack_aks.errors import BadInput, one_line, shown
 from dualstack_aks.model.config import Config, nested_model
 from dualstack_aks.model.validation import check_config
 
 
-class ConfigError(Exception):
+class ConfigError(BadInput):
     """One or more problems in a config file, each already formatted as one line."""
 
     def __init__(self, problems: list[str]):
@@ -43,7 +44,18 @@ MAX_DEPTH = 32
 MAX_BYTES = 1024 * 1024
 # More digits than any setting takes; Python refuses to convert thousands of them anyway.
 MAX_DIGITS = 20
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_CORE_TAGS = "tag:yaml.org,2002:"
+_MERGE_TAG = f"{_CORE_TAGS}merge"
+# Aliases let a few lines stand for billions of values (nine levels of ten aliases: 10^9), which every
+# later step would walk; the largest shipped config expands to a few hundred.
+MAX_EXPANDED_NODES = 100_000
+# The node kind each core tag's constructor expects; ruamel fails on another kind with an AttributeError.
+_TAG_KINDS: dict[str, type[Node]] = {
+    **{f"{_CORE_TAGS}{name}": MappingNode for name in ("map", "set")},
+    **{f"{_CORE_TAGS}{name}": SequenceNode for name in ("seq", "omap", "pairs")},
+    **{f"{_CORE_TAGS}{name}": ScalarNode for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "binary")},
+}
+_KIND_NAMES = {MappingNode: "a mapping", SequenceNode: "a list", ScalarNode: "a single value"}
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 # YAML 1.1 readers (PyYAML, many editors) take these plain scalars as base-60 numbers: 5:00 is 300.
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
@@ -97,6 +109,18 @@ class _Constructor(SafeConstructor):
             return _Unclear(f"a number with {len(text.lstrip('+-'))} digits is larger than any setting takes")
         return int(text)
 
+    def construct_yaml_float(self, node: ScalarNode) -> float | _Unclear:  # type: ignore[override]  # _Unclear is reported, never used
+        try:
+            return super().construct_yaml_float(node)
+        except (ValueError, IndexError):  # `!!float abc`, `!!float ""`
+            return _Unclear(f"the tag !!float needs a number, got {shown(node.value)}")
+
+    def construct_yaml_bool(self, node: ScalarNode) -> bool | _Unclear:  # type: ignore[override]
+        try:
+            return super().construct_yaml_bool(node)
+        except KeyError:  # `!!bool abc`
+            return _Unclear(f"the tag !!bool needs true or false, got {shown(node.value)}")
+
     def construct_yaml_str(self, node: ScalarNode) -> str | _Unclear:
         if node.style is None and _SEXAGESIMAL.fullmatch(node.value):
             return _Unclear(f"YAML 1.1 readers take {node.value} for a base-60 number; put it in quotes if it is text")
@@ -109,18 +133,15 @@ class _Constructor(SafeConstructor):
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
-
-
-def _printable(text: str) -> str:
-    """`text` with newlines and other unprintable characters escaped, so it stays on one line."""
-    return "".join(character if character.isprintable() else character.encode("unicode_escape").decode("ascii") for character in text)
 
 
 def problem_line(source: str, position: tuple[int, int] | None, path: str, message: str) -> str:
     """The one format of a problem: `<file>:<line>:<col>: <dotted.path>: <message>`, always one line."""
     where = f"{source}:{position[0]}:{position[1]}" if position is not None else source
-    return _printable(f"{where}: {path}: {message}")
+    return one_line(f"{where}: {path}: {message}")
 
 
 def _parts(location: Iterable[str | int]) -> list[str | int]:
@@ -192,7 +213,7 @@ def _describe(value: object) -> str:
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
-        return repr(value)
+        return shown(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -212,16 +233,16 @@ _MESSAGES = {
     "int_type": "must be a whole number, got {got}",
     "bool_type": "must be true or false, got {got}",
     "float_type": "must be a number, got {got}",
-    "greater_than_equal": "must be at least {ge}, got {input}",
-    "less_than_equal": "must be at most {le}, got {input}",
-    "greater_than": "must be more than {gt}, got {input}",
-    "less_than": "must be less than {lt}, got {input}",
+    "greater_than_equal": "must be at least {ge}, got {shown}",
+    "less_than_equal": "must be at most {le}, got {shown}",
+    "greater_than": "must be more than {gt}, got {shown}",
+    "less_than": "must be less than {lt}, got {shown}",
     "too_short": "must have at least {min_length} item(s), got {actual_length}",
     "too_long": "must have at most {max_length} item(s), got {actual_length}",
     "string_too_short": "must be at least {min_length} character(s) long, got {got}",
     "string_too_long": "must be at most {max_length} characters long, got {got}",
     "literal_error": "must be {expected}, got {got}{quote}",
-    "string_pattern_mismatch": "must match {pattern}, got {input!r}",
+    "string_pattern_mismatch": "must match {pattern}, got {shown}",
 }
 
 
@@ -230,7 +251,7 @@ def _message(error: ErrorDetails) -> str:
     if isinstance(value, _Unclear):
         return value.message
     if kind in _MESSAGES:
-        return _MESSAGES[kind].format(got=_describe(value), quote=_quote_hint(value), input=value, **error.get("ctx", {}))
+        return _MESSAGES[kind].format(got=_describe(value), quote=_quote_hint(value), shown=shown(value), **error.get("ctx", {}))
     if kind == "extra_forbidden":
         allowed = _keys(location[:-1])
         guess = difflib.get_close_matches(str(location[-1]), allowed, n=1)
@@ -324,11 +345,53 @@ def _parse_yaml(text: str, source: str) -> tuple[object, Node | None, list[str]]
         # Reused anchors are valid YAML; ruamel's warning about them would be a second, unformatted line.
         with warnings.catch_warnings(action="ignore"):
             root = yaml.compose(text)
+            if root is not None:
+                _check_nodes(root, source)
             data = yaml.constructor.construct_document(root) if root is not None else None
     except YAMLError as error:
         position, message = _yaml_problem(error, text)
         raise ConfigError([problem_line(source, position, "(yaml)", message)]) from None
     return data, root, [problem_line(source, _at(node.start_mark), "(yaml)", message) for node, message in yaml.constructor.key_problems.items()]
+
+
+def _check_nodes(root: Node, source: str) -> None:
+    """Refuse, before anything is constructed, what would blow up there: aliases that expand to more
+    than MAX_EXPANDED_NODES values, and a core tag on the wrong kind of node (`tags: !!map []`)."""
+    sizes: dict[int, int] = {}
+
+    def expanded(node: Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]  # an alias: counted again, never walked again (a recursive one counts once)
+        sizes[id(node)] = 1
+        tag = str(node.tag)
+        expected = _TAG_KINDS.get(tag)
+        if expected is not None and not isinstance(node, expected):
+            raise ConfigError(
+                [
+                    problem_line(
+                        source,
+                        _at(node.start_mark),
+                        "(yaml)",
+                        f"the tag {tag.replace(_CORE_TAGS, '!!')} needs {_KIND_NAMES[expected]}, got {_KIND_NAMES[type(node)]}",
+                    )
+                ]
+            )
+        children: list[Node] = (
+            [item for pair in node.value for item in pair] if isinstance(node, MappingNode) else node.value if isinstance(node, SequenceNode) else []
+        )
+        total = 1 + sum(expanded(child) for child in children)
+        if total > MAX_EXPANDED_NODES:
+            raise ConfigError(
+                [
+                    problem_line(
+                        source, _at(node.start_mark), "(yaml)", f"aliases expand this to more than {MAX_EXPANDED_NODES} values; a config has a few hundred"
+                    )
+                ]
+            )
+        sizes[id(node)] = total
+        return total
+
+    expanded(root)
 
 
 def load_config(path: str | Path) -> Config:

@@ -20,7 +20,18 @@ NAME_RULES: dict[str, tuple[re.Pattern, str]] = {
     "traffic_manager_dns": (re.compile(r"^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"), "1-63 lowercase letters, digits and hyphens"),
     # azurerm's KubernetesAgentPoolName (containers/validate/kubernetes.go:34 at v4.55.0), also on temporary_name_for_rotation.
     "node_pool": (re.compile(r"^[a-z][a-z\d]{0,11}$"), "1-12 lowercase letters and digits, starting with a letter"),
+    # Names of existing resources the config points at; Azure resource naming rules (azure-resource-manager/management/resource-name-rules).
+    "virtual_network": (re.compile(r"^[a-zA-Z0-9][-\w.]{0,62}\w$", re.ASCII), "2-64 letters, digits, -_. starting alphanumeric, ending alphanumeric or _"),
+    "subnet": (re.compile(r"^[a-zA-Z0-9]([-\w.]{0,78}\w)?$", re.ASCII), "1-80 letters, digits, -_. starting alphanumeric, ending alphanumeric or _"),
+    "user_assigned_identity": (re.compile(r"^[a-zA-Z0-9][-\w]{2,127}$", re.ASCII), "3-128 letters, digits, - and _, starting alphanumeric"),
+    # Storage naming rules (naming-and-referencing-containers--blobs--and-metadata): no two dashes in a row.
+    "blob_container": (
+        re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"),
+        "3-63 lowercase letters, digits and single dashes, starting and ending alphanumeric",
+    ),
 }
+# Storage naming rules: a blob name is at most 1,024 characters.
+MAX_BLOB_NAME = 1024
 
 
 @dataclass(frozen=True)

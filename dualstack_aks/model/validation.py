@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
 from itertools import combinations
 
+from dualstack_aks.errors import shown
 from dualstack_aks.model.addresses import (
     IPV4_SLOT_PREFIX,
     IPV6_SLOT_PREFIX,
@@ -34,7 +35,7 @@ from dualstack_aks.model.deployment import (
 )
 from dualstack_aks.model.health_probe import INGRESS_NGINX_HEALTH_PATH
 from dualstack_aks.model.kubernetes_versions import lifecycle_problem
-from dualstack_aks.model.names import INGRESS_NGINX, NAME_RULES, PRIVATE_LINK_ZONES
+from dualstack_aks.model.names import INGRESS_NGINX, MAX_BLOB_NAME, NAME_RULES, PRIVATE_LINK_ZONES
 from dualstack_aks.model.regions import REGIONS_WITH_ZONES
 
 Problem = tuple[str, str]
@@ -48,6 +49,8 @@ SMALLEST_IPV4_SUBNET = 29
 OVERLAY_NODE_PREFIX = 24
 MAX_DNS_NAME = 253
 # AKS refuses service, pod and VNet ranges overlapping these: azure-aks-docs articles/aks/concepts-network-cni-overview.md:104-113.
+# Azure's virtual public IP (DNS, health probes, DHCP) answers every VNet; virtual-networks-faq refuses a VNet containing it.
+AZURE_PLATFORM_ADDRESS = IPv4Address("168.63.129.16")
 AKS_RESERVED_RANGES = tuple(IPv4Network(cidr) for cidr in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"))
 
 
@@ -61,6 +64,8 @@ def check_config(config: Config) -> list[Problem]:
     problems += _check_namespaces(config)
     problems += _check_topology(config)
     problems += _check_health_probe(config)
+    problems += _check_existing_names(config)
+    problems += _check_azure_limits(config)
     space_problems = list(_check_address_space(config.address_space))
     if space_problems:
         return problems + space_problems  # without slots no region can be planned
@@ -88,13 +93,13 @@ def _check_regions_unique(config: Config) -> Iterator[Problem]:
     seen_indexes: dict[int, int] = {}
     for position, region in enumerate(config.regions):
         if region.name in seen_names:
-            yield f"regions[{position}].name", f"{region.name!r} is already regions[{seen_names[region.name]}]; each region once"
+            yield f"regions[{position}].name", f"{shown(region.name)} is already regions[{seen_names[region.name]}]; each region once"
         seen_names.setdefault(region.name, position)
         if region.index in seen_indexes:
             yield f"regions[{position}].index", f"{region.index} is already used by regions[{seen_indexes[region.index]}]; each region needs its own index"
         seen_indexes.setdefault(region.index, position)
     if config.registry_region is not None and config.registry_region not in seen_names:
-        yield "registry_region", f"{config.registry_region!r} is not one of the configured regions ({', '.join(seen_names)})"
+        yield "registry_region", f"{shown(config.registry_region)} is not one of the configured regions ({', '.join(seen_names)})"
     if config.deploy.canary is not None and config.deploy.canary not in seen_names:
         yield "deploy.canary", f"{config.deploy.canary!r} is not one of the configured regions ({', '.join(seen_names)})"
 
@@ -129,10 +134,10 @@ def _check_settings(config: Config) -> Iterator[Problem]:
         )
     for position, group in enumerate(config.cluster.admin_group_object_ids):
         if not _UUID.match(group):
-            yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {group!r}"
+            yield f"cluster.admin_group_object_ids[{position}]", f"must be an Entra ID object id (a UUID), got {shown(group)}"
     subscription = config.azure.subscription_id
     if subscription is not None and not _UUID.match(subscription):
-        yield "azure.subscription_id", f"must be a subscription id (a UUID), got {subscription!r}"
+        yield "azure.subscription_id", f"must be a subscription id (a UUID), got {shown(subscription)}"
     if private_zone(config) == config.dns.zone:
         yield "dns.private_zone", "must differ from dns.zone, or names missing from it would stop resolving inside the VNets"
     backend = config.backend
@@ -141,7 +146,7 @@ def _check_settings(config: Config) -> Iterator[Problem]:
             if not getattr(backend, field):
                 yield f"backend.{field}", "required when backend.type is azurerm"
     if backend.resource_group_name and not NAME_RULES["resource_group"][0].match(backend.resource_group_name):
-        yield "backend.resource_group_name", f"{backend.resource_group_name!r} breaks Azure's rule: {NAME_RULES['resource_group'][1]}"
+        yield "backend.resource_group_name", f"{shown(backend.resource_group_name)} breaks Azure's rule: {NAME_RULES['resource_group'][1]}"
 
 
 def _check_health_probe(config: Config) -> Iterator[Problem]:
@@ -170,7 +175,7 @@ def _check_dns_names(config: Config) -> Iterator[Problem]:
     region_records = [region.name for region in config.regions]
     for position, record in enumerate(region_records):
         if record == config.dns.global_record:
-            yield "dns.global_record", f"{record!r} is also the record of regions[{position}] in the same zone; pick a name that is not a region"
+            yield "dns.global_record", f"{shown(record)} is also the record of regions[{position}] in the same zone; pick a name that is not a region"
     zones = [("dns.zone", "it", config.dns.zone, [config.dns.global_record, *region_records])]
     if config.dns.private_zone:
         zones.append(("dns.private_zone", "it", private_zone(config), region_records))
@@ -180,7 +185,7 @@ def _check_dns_names(config: Config) -> Iterator[Problem]:
         longest = max(records, key=len)
         length = len(longest) + 1 + len(zone)
         if length > MAX_DNS_NAME:
-            yield path, f"with the record {longest!r}, {which} makes a {length}-character name; DNS names allow at most {MAX_DNS_NAME}"
+            yield path, f"with the record {shown(longest)}, {which} makes a {length}-character name; DNS names allow at most {MAX_DNS_NAME}"
 
 
 def _check_address_space(space: AddressSpace) -> Iterator[Problem]:
@@ -226,11 +231,85 @@ def _check_region_ranges(path: str, plan: RegionAddresses) -> Iterator[Problem]:
                 f"{path}.{field}.ipv4",
                 f"{cluster_range} overlaps {' and '.join(overlapped)}, which AKS reserves (concepts-network-cni-overview.md, AKS CNI networking prerequisites)",
             )
+    if AZURE_PLATFORM_ADDRESS in plan.vnet.ipv4:
+        yield (
+            f"{path}.network.vnet.ipv4",
+            f"{plan.vnet.ipv4} holds {AZURE_PLATFORM_ADDRESS}, Azure's platform address, which a VNet may not contain (virtual-networks-faq)",
+        )
     dns_ip = plan.dns_service_ip
     if dns_ip not in services.ipv4:
         yield f"{path}.kubernetes.dns_service_ip", f"{dns_ip} is outside the IPv4 service range {services.ipv4}"
     elif dns_ip in (services.ipv4.network_address, services.ipv4.network_address + 1, services.ipv4.broadcast_address):
         yield f"{path}.kubernetes.dns_service_ip", f"{dns_ip} is reserved in {services.ipv4} (network, first or last address); pick another"
+
+
+def _check_existing_names(config: Config) -> Iterator[Problem]:
+    """Names of existing resources the config points at, against Azure's naming rules (names.py)."""
+    for position, region in enumerate(config.regions):
+        named: list[tuple[str, str, str]] = []
+        if (network := region.existing_network) is not None:
+            path = f"regions[{position}].existing_network"
+            named += [
+                (f"{path}.resource_group", network.resource_group, "resource_group"),
+                (f"{path}.virtual_network", network.virtual_network, "virtual_network"),
+            ]
+            named += [(f"{path}.{field}", getattr(network, field), "subnet") for field in ("nodes_subnet", "ingress_subnet")]
+        if (cluster := region.existing_cluster) is not None:
+            path = f"regions[{position}].existing_cluster"
+            named += [(f"{path}.resource_group", cluster.resource_group, "resource_group"), (f"{path}.name", cluster.name, "kubernetes_cluster")]
+            if (identity := cluster.control_plane_identity) is not None:
+                named += [
+                    (f"{path}.control_plane_identity.resource_group", identity.resource_group, "resource_group"),
+                    (f"{path}.control_plane_identity.name", identity.name, "user_assigned_identity"),
+                ]
+        for field, name, kind in named:
+            rule, allowed = NAME_RULES[kind]
+            if not rule.match(name):
+                yield field, f"{shown(name)} breaks Azure's rule for this name: {allowed}"
+
+
+# Azure DNS private zones, "Restrictions" (dns/private-dns-privatednszone): these names cannot be created, and a zone has at most 34 labels.
+RESERVED_PRIVATE_ZONES = frozenset(
+    ("azclient.ms", "azure.com", "cloudapp.net", "core.windows.net", "microsoft.com", "msidentity.com", "trafficmanager.net", "windows.net")
+)
+MAX_PRIVATE_ZONE_LABELS = 34
+# AKS system node pools (azure-aks-docs use-system-pools.md, "System and user node pools": "System node pools require a VM
+# SKU of at least 2 vCPUs and 4 GB memory"; the sizes AKS refuses outright: quotas-skus-regions.md, "Restricted VM sizes").
+MIN_SYSTEM_POOL_VCPUS = 2
+# Standard_<family letters><vCPUs>[-<constrained vCPUs>]<features>[_v<n>]; the number of vCPUs is in the name.
+_VM_SIZE = re.compile(r"^Standard_[A-Z]+(\d+)(?:-(\d+))?[a-z]*(?:_[A-Za-z0-9]+)*$")
+# Two-vCPU sizes with less than 4 GB of memory (Azure VM sizes: B2ats_v2 and B2ts_v2 have 1 GiB, the classic A2 3.5 GB).
+_SMALL_MEMORY_SIZES = frozenset(("Standard_B2ats_v2", "Standard_B2ts_v2", "Standard_A2"))
+
+
+def system_pool_vcpus(vm_size: str) -> int | None:
+    """The vCPUs a VM size name states (a constrained size's active ones), or None when the name does not say."""
+    match = _VM_SIZE.match(vm_size)
+    if match is None:
+        return None
+    return int(match.group(2) or match.group(1))
+
+
+def _check_azure_limits(config: Config) -> Iterator[Problem]:
+    zone = private_zone(config)
+    if zone in RESERVED_PRIVATE_ZONES:
+        yield "dns.private_zone", f"{zone} is a name Azure reserves for its own private DNS zones; pick a zone of yours, like internal.{config.dns.zone}"
+    if (labels := len(zone.split("."))) > MAX_PRIVATE_ZONE_LABELS:
+        yield (
+            "dns.private_zone" if config.dns.private_zone else "dns.zone",
+            f"the private zone {shown(zone)} has {labels} labels; Azure allows at most {MAX_PRIVATE_ZONE_LABELS}",
+        )
+    vm_size = config.cluster.system_pool.vm_size
+    vcpus = system_pool_vcpus(vm_size)
+    if (vcpus is not None and vcpus < MIN_SYSTEM_POOL_VCPUS) or vm_size in _SMALL_MEMORY_SIZES:
+        yield "cluster.system_pool.vm_size", f"{vm_size} is below AKS's minimum for a system pool: at least {MIN_SYSTEM_POOL_VCPUS} vCPUs and 4 GB of memory"
+    backend = config.backend
+    if not NAME_RULES["blob_container"][0].match(backend.container_name):
+        yield "backend.container_name", f"{shown(backend.container_name)} breaks Azure's rule: {NAME_RULES['blob_container'][1]}"
+    # Each stack's state is the blob <key_prefix>/<stack>.tfstate; the longest stack name is an ingress stack.
+    longest = max((f"ingress-{region.name}" for region in config.regions), key=len, default="global")
+    if (length := len(f"{backend.key_prefix}/{longest}.tfstate")) > MAX_BLOB_NAME:
+        yield "backend.key_prefix", f"makes the state blob name {length} characters long; Azure allows at most {MAX_BLOB_NAME}"
 
 
 def _max_nodes(cluster: ClusterSpec) -> int:
@@ -289,7 +368,7 @@ def _check_names(deployment: Deployment) -> Iterator[Problem]:
         for field, (kind, name) in checked.items():
             rule, allowed = NAME_RULES[kind]
             if not rule.match(name):
-                yield path, f"derived {field} name {name!r} breaks Azure's rule: {allowed}"
+                yield path, f"derived {field} name {shown(name)} breaks Azure's rule: {allowed}"
 
 
 def _check_topology(config: Config) -> Iterator[Problem]:
@@ -398,7 +477,7 @@ def _check_tags(config: Config) -> Iterator[Problem]:
         path = f"tags.{name}"
         forbidden = sorted(_TAG_NAME_FORBIDDEN & set(name))
         if not name.strip() or forbidden or len(name) > MAX_TAG_NAME:
-            yield path, f"tag name {name!r} breaks Azure's rule: 1-{MAX_TAG_NAME} characters, none of < > % & \\ ? /"
+            yield path, f"tag name {shown(name)} breaks Azure's rule: 1-{MAX_TAG_NAME} characters, none of < > % & \\ ? /"
         if len(value) > MAX_TAG_VALUE:
             yield path, f"tag value has {len(value)} characters; Azure allows at most {MAX_TAG_VALUE}"
 
@@ -439,6 +518,9 @@ def _check_namespaces(config: Config) -> Iterator[Problem]:
         owned.append(("sample_app.namespace", config.sample_app.namespace))
     for path, namespace in owned:
         if namespace in SYSTEM_NAMESPACES:
-            yield path, f"{namespace!r} exists in every cluster and this app creates its namespace; pick another, not one of {', '.join(SYSTEM_NAMESPACES)}"
+            yield (
+                path,
+                f"{shown(namespace)} exists in every cluster and this app creates its namespace; pick another, not one of {', '.join(SYSTEM_NAMESPACES)}",
+            )
     if len(owned) == 2 and owned[0][1] == owned[1][1]:
-        yield "sample_app.namespace", f"{owned[1][1]!r} is also ingress.namespace; each is created by its own stack resource, so they must differ"
+        yield "sample_app.namespace", f"{shown(owned[1][1])} is also ingress.namespace; each is created by its own stack resource, so they must differ"

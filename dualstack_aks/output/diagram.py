@@ -8,6 +8,7 @@ changes colour half-way is the ingress that proxies to the other family (the NAT
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -16,15 +17,14 @@ from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
+from dualstack_aks.errors import BadInput, shown
 from dualstack_aks.output.reader import (
     TRANSLATIONS,
     DnsRecord,
     PrivateEndpoint,
     RegionView,
-    SynthOutputError,
     Topology,
-    read_stacks,
-    read_topology,
+    read_topology_of,
 )
 
 IPV4_COLOR = "black"
@@ -456,14 +456,18 @@ def render(source: str, output_format: str) -> bytes:
 
 def write_diagram(outdir: str | Path, output: str | Path) -> list[Path]:
     """Draw the synth in `outdir` to <output>.svg and <output>.png; returns the files written."""
-    try:
-        source = to_dot(read_topology(read_stacks(outdir)))
-    except SynthOutputError as error:
-        raise DiagramError(str(error)) from error
+    output = str(output)
+    if not output.strip() or output.endswith(("/", os.sep)) or Path(output).name in (".", ".."):
+        raise BadInput(f"--output {shown(output)}: must be a path without extension, like docs/diagram (.svg and .png are added)")
+    source = to_dot(read_topology_of(outdir))
     written = []
     for output_format in ("svg", "png"):
         path = Path(f"{output}.{output_format}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(render(source, output_format))
+        content = render(source, output_format)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        except OSError as error:
+            raise BadInput(f"--output {shown(output)}: {path} cannot be written: {error.strerror or error}") from None
         written.append(path)
     return written

@@ -29,6 +29,8 @@ from dualstack_aks.contract import (
     address_annotation,
     deep_merge,
 )
+from dualstack_aks.errors import BadInput, read_input, shown
+from dualstack_aks.output.outdir import PENDING
 
 # client family -> (the other family, the name of the L7 hop from one to the other)
 TRANSLATIONS = {"IPv6": ("IPv4", "NAT64"), "IPv4": ("IPv6", "NAT46")}
@@ -42,17 +44,65 @@ _CROSS_STACK_INPUT = "cross-stack-reference-input-"
 _RESOURCE_REFERENCE = re.compile(r"^\$\{(data\.)?([a-z][a-z0-9_]*)\.([^.}\[]+)")
 
 
-class SynthOutputError(Exception):
+class SynthOutputError(BadInput):
     """cdktf.out is missing or holds something the reader cannot make sense of."""
+
+
+# A stack's JSON is a few hundred KB; anything far larger is not this app's output.
+MAX_OUTPUT_FILE_BYTES = 64 * 1024 * 1024
+MANIFEST_FILE = "manifest.json"
+# What cdktf allows in a stack name; a name is also a folder name, so nothing that could leave one.
+_STACK_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def read_output_file(outdir: str | Path, relative: object) -> object:
+    """The JSON of one file the manifest names, refusing a path that leaves `outdir` (through `..`
+    or a symlink), a file that is not regular, too large, not UTF-8 or not JSON, in one line."""
+    root = Path(outdir).resolve()
+    if not isinstance(relative, str) or not relative:
+        raise SynthOutputError(f"{Path(outdir) / MANIFEST_FILE}: names a stack file as {shown(relative)}; synthesize again (`make synth`)")
+    path = Path(outdir) / relative
+    if not path.resolve().is_relative_to(root):
+        raise SynthOutputError(f"{path}: is outside {outdir}; the manifest may name only files inside the output, synthesize again (`make synth`)")
+    content = read_input(path, MAX_OUTPUT_FILE_BYTES, "synthesize first (`python main.py` or `make synth`)")
+    try:
+        return json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, RecursionError, ValueError) as error:
+        raise SynthOutputError(f"{path}: is not JSON ({shown(str(error))}); synthesize again (`make synth`)") from None
+
+
+def read_manifest(outdir: str | Path) -> dict[str, dict]:
+    """The manifest's stacks: name -> entry, each naming its stack file as text."""
+    if (Path(outdir) / PENDING).exists():
+        raise SynthOutputError(f"{outdir}: a synth was stopped while it published (its stacks may be a mix); run the synth again, it rolls back first")
+    manifest = read_output_file(outdir, MANIFEST_FILE)
+    stacks = manifest.get("stacks") if isinstance(manifest, dict) else None
+    if not isinstance(stacks, dict) or not all(
+        _STACK_NAME.fullmatch(name) and isinstance(entry, dict) and isinstance(entry.get("synthesizedStackPath"), str) for name, entry in stacks.items()
+    ):
+        raise SynthOutputError(
+            f"{Path(outdir) / MANIFEST_FILE}: is not a synth's manifest (stacks named with letters, digits, - and _, each with synthesizedStackPath); synthesize again"
+        )
+    return stacks
 
 
 def read_stacks(outdir: str | Path) -> dict[str, dict]:
     """Stack name -> its synthesized Terraform JSON, in manifest order."""
-    manifest = Path(outdir) / "manifest.json"
-    if not manifest.is_file():
-        raise SynthOutputError(f"{manifest} not found: synthesize first (`python main.py` or `make synth`)")
-    stacks = json.loads(manifest.read_text())["stacks"]
-    return {name: json.loads((Path(outdir) / stack["synthesizedStackPath"]).read_text()) for name, stack in stacks.items()}
+    stacks = {}
+    for name, entry in read_manifest(outdir).items():
+        document = read_output_file(outdir, entry["synthesizedStackPath"])
+        if not isinstance(document, dict):
+            raise SynthOutputError(f"{Path(outdir) / entry['synthesizedStackPath']}: is not a stack's Terraform JSON (an object); synthesize again")
+        stacks[name] = document
+    return stacks
+
+
+def read_topology_of(outdir: str | Path) -> Topology:
+    """`read_topology` of the synth in `outdir`; JSON that is not this app's output is one line, not a traceback."""
+    try:
+        return read_topology(read_stacks(outdir))
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as error:
+        raise SynthOutputError(f"{outdir}: the stacks are not this app's synth ({type(error).__name__}: {shown(str(error))}); synthesize again") from None
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,25 @@ deploys, whichever way a resource got into it (the config, an escape hatch, a st
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dualstack_aks.errors import shown
 from dualstack_aks.model.config import Acknowledgement
 from dualstack_aks.policy.rules import RULE_IDS, RULES, Rule
 
 MIN_REASON_LENGTH = 10
+# Characters that print nothing: format characters (zero-width spaces and joiners, direction marks), controls,
+# unassigned and private-use code points, combining marks and every kind of space.
+_INVISIBLE_CATEGORIES = frozenset(("Cf", "Cc", "Cn", "Co", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"))
+
+
+def visible_length(text: str) -> int:
+    """How many characters of `text` a reader sees: twelve zero-width spaces are no reason."""
+    return sum(1 for character in text if not character.isspace() and unicodedata.category(character) not in _INVISIBLE_CATEGORIES)
+
+
 ACKNOWLEDGEMENTS = "security.acknowledgements"
 
 
@@ -74,10 +86,10 @@ def check_policy(stacks: Mapping[str, dict], acknowledgements: Mapping[str, Ackn
         elif rule_id not in broken:
             problems.append((key, "acknowledges a control that is on; remove the entry"))
         else:
-            if len(acknowledgement.reason.strip()) < MIN_REASON_LENGTH:
-                problems.append((key, f"give the reason in at least {MIN_REASON_LENGTH} characters, got {acknowledgement.reason!r}"))
+            if visible_length(acknowledgement.reason) < MIN_REASON_LENGTH:
+                problems.append((key, f"give the reason in at least {MIN_REASON_LENGTH} visible characters, got {shown(acknowledgement.reason)}"))
             paths = sorted(set(broken[rule_id]))
             for index, scope in enumerate(acknowledgement.applies_to or []):
                 if not any(_covers(scope, path) for path in paths):
-                    problems.append((f"{key}.applies_to[{index}]", f"{scope!r} covers nothing that breaks {rule_id} (only {', '.join(paths)}); remove it"))
+                    problems.append((f"{key}.applies_to[{index}]", f"{shown(scope)} covers nothing that breaks {rule_id} (only {', '.join(paths)}); remove it"))
     return problems

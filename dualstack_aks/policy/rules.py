@@ -12,6 +12,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 CLUSTER = "azurerm_kubernetes_cluster"
 NODE_POOL = "azurerm_kubernetes_cluster_node_pool"
@@ -58,29 +59,68 @@ def _blocks(body: dict, key: str) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-_EVERYONE = (ipaddress.IPv4Network("0.0.0.0/0"), ipaddress.IPv6Network("::/0"))
 # Spellings Azure (NSG service tags, firewall rules) and people use for "every address".
 _WILDCARDS = {"*", "any", "internet"}
+# The address space nobody reaches from the Internet (RFC 6890's special-purpose registries): what is left is public.
+_NOT_PUBLIC: dict[int, tuple[Any, ...]] = {
+    4: tuple(
+        ipaddress.IPv4Network(block)
+        for block in (
+            "0.0.0.0/8",
+            "10.0.0.0/8",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "172.16.0.0/12",
+            "192.0.0.0/24",
+            "192.0.2.0/24",
+            "192.168.0.0/16",
+            "198.18.0.0/15",
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "224.0.0.0/4",
+            "240.0.0.0/4",
+        )
+    ),
+    # Outside 2000::/3 (global unicast) nothing is routed on the Internet; 2001:db8::/32 is documentation.
+    6: tuple(ipaddress.IPv6Network(block) for block in ("::/3", "4000::/2", "8000::/1", "2001:db8::/32")),
+}
+# An allow list is open when it admits at least this many public addresses. IPv4: a /8, the largest block ever
+# assigned to one organisation (IANA's legacy class A allocations), so no list of "your CI runners and admins"
+# reaches it, while 0.0.0.0/1 (half the Internet) is 128 times more. IPv6: a /32, the usual allocation to a
+# whole ISP or LIR (RIR IPv6 policies, e.g. RIPE-738 section 5.1.2).
+OPEN_THRESHOLD = {4: 2**24, 6: 2**96}
+
+
+def public_addresses(networks: list[Any], version: int) -> int:
+    """How many public addresses the networks of one family (`version`) cover together, overlaps counted once."""
+    collapsed = list(ipaddress.collapse_addresses(networks))
+    total = sum(network.num_addresses for network in collapsed)
+    for reserved in _NOT_PUBLIC[version]:
+        for network in collapsed:
+            if network.overlaps(reserved):
+                total -= min(network.num_addresses, reserved.num_addresses)  # CIDR blocks that overlap: one contains the other
+    return total
 
 
 def _open_to_everyone(ranges: object) -> bool:
-    """Whether an allow list admits the whole Internet, however it is spelled: a wildcard, any /0
-    ("0/0", "::/0"), or pieces that together cover all of IPv4 or IPv6 (0.0.0.0/1 + 128.0.0.0/1).
-    An entry that is not a literal range (a `${...}` expression) could be anything, so it counts as open."""
+    """Whether an allow list admits so much of the public address space (OPEN_THRESHOLD) that it
+    restricts nothing, however it is spelled: a wildcard, a /0, or pieces that together cover it
+    (0.0.0.0/1 alone; 0/1 + 128/2 + 192/3, every unicast address). An entry that is not a literal
+    range (a `${...}` expression) could be anything, so it counts as open."""
     if not isinstance(ranges, list):
         return True
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    networks: dict[int, list[Any]] = {4: [], 6: []}
     for entry in ranges:
         text = str(entry).strip()
-        if text.lower() in _WILDCARDS or text.endswith("/0"):
+        if text.lower() in _WILDCARDS:
             return True
         try:
-            networks.append(ipaddress.ip_network(text, strict=False))
+            network = ipaddress.ip_network(text, strict=False)
         except ValueError:
             return True
-    ipv4 = [network for network in networks if isinstance(network, ipaddress.IPv4Network)]
-    ipv6 = [network for network in networks if isinstance(network, ipaddress.IPv6Network)]
-    return list(ipaddress.collapse_addresses(ipv4)) == [_EVERYONE[0]] or list(ipaddress.collapse_addresses(ipv6)) == [_EVERYONE[1]]
+        networks[network.version].append(network)
+    return any(public_addresses(found, version) >= OPEN_THRESHOLD[version] for version, found in networks.items())
 
 
 @per_resource("AKS-API-ACCESS", "the API server is private or limited to authorized IP ranges", CLUSTER, switch="cluster.api_server")
