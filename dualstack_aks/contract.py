@@ -46,6 +46,7 @@ ENVOY_PROXIES = "envoyProxies"
 GATEWAYS = "gateways"
 HTTP_ROUTES = "httpRoutes"
 HTTP_ROUTE_FILTERS = "httpRouteFilters"
+CLIENT_TRAFFIC_POLICIES = "clientTrafficPolicies"
 # EnvoyProxy spec.ipFamily -> the families of its Service (envoyproxy/gateway v1.9.0, proxy/resource_provider.go).
 ENVOY_SERVICE_FAMILIES = {"IPv4": ("IPv4",), "IPv6": ("IPv6",), "DualStack": ("IPv4", "IPv6")}
 

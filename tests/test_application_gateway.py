@@ -273,7 +273,6 @@ def _problems(config: Config, **changes: object) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     "changes, path, message",
     [
-        ({"ingress.controller": "envoy-gateway"}, "edge.entry", "application-gateway works with ingress.controller ingress-nginx only"),
         ({"ingress.internal_load_balancers": False}, "ingress.internal_load_balancers", "the gateway's backend is the ingress's internal IPv4 load balancer"),
         ({"primary_family": "ipv6", "ingress.translating_ingress": False}, "ingress.translating_ingress", "the gateway's backend is the IPv4 ingress"),
         ({"edge.application_gateway.min_capacity": 12}, "edge.application_gateway.min_capacity", "12 is above max_capacity 10"),
@@ -293,7 +292,7 @@ def _problems(config: Config, **changes: object) -> list[tuple[str, str]]:
             "must be a /64",
         ),
     ],
-    ids=["envoy-gateway", "no-internal-load-balancers", "no-ipv4-ingress", "min-above-max", "subnet-too-small", "subnet-overlaps", "ipv6-not-64"],
+    ids=["no-internal-load-balancers", "no-ipv4-ingress", "min-above-max", "subnet-too-small", "subnet-overlaps", "ipv6-not-64"],
 )
 def test_application_gateway_layout_rules(changes, path, message):
     problems = _problems(_config(EXAMPLE), **changes)
@@ -339,3 +338,25 @@ def test_in_the_mirror_layout_the_gateway_forwards_to_the_nat46_ingress():
         assert ipv4_release.role == "nat46-proxy" and ipv4_release.gateway_subnet == str(region.application_gateway.subnet.ipv4)
         assert region.application_gateway.backend_address == ipv4_release.internal_ips["ipv4"]
         assert region.public_families == ("ipv4", "ipv6")
+
+
+def test_envoy_gateway_behind_the_gateway_has_internal_gateways_only_and_trusts_its_subnet(synthesize):
+    """Envoy Gateway as the backend: no public Gateway, and the internal one takes the client's address from
+    X-Forwarded-For only when the connection comes from the gateway's subnet."""
+    config = config_with(_config(EXAMPLE), **{"ingress.controller": "envoy-gateway"})
+    assert check_config(config) == []
+    stacks = synthesize(config)[1]
+    for region, plan in addresses_by_region(config).items():
+        objects = [obj for values in helm_values(stacks[f"ingress-{region}"]).values() for items in values.values() if isinstance(items, list) for obj in items]
+        proxies = [obj for obj in objects if obj["kind"] == "EnvoyProxy"]
+        assert proxies and all(
+            proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"]["service.beta.kubernetes.io/azure-load-balancer-internal"] == "true"
+            for proxy in proxies
+        )
+        gateways = {obj["metadata"]["name"] for obj in objects if obj["kind"] == "Gateway"}
+        assert gateways == {"gateway-ipv4-internal", "gateway-ipv6-internal"}
+        policies = [obj for obj in objects if obj["kind"] == "ClientTrafficPolicy"]
+        assert {policy["spec"]["targetRefs"][0]["name"] for policy in policies} == gateways
+        assert {cidr for policy in policies for cidr in policy["spec"]["clientIPDetection"]["xForwardedFor"]["trustedCIDRs"]} == {str(plan.gateway_subnet.ipv4)}
+        probe_routes = [obj for obj in objects if obj["kind"] == "HTTPRoute" and obj["metadata"]["name"].endswith("health-probe")]
+        assert {ref["name"] for route in probe_routes for ref in route["spec"]["parentRefs"]} == gateways

@@ -46,6 +46,8 @@ LAYOUTS = {
         "app-probe": {"edge.health_probe": {"host": GLOBAL_NAME, "path": "/"}, "sample_app.enabled": True},
     }.items()
 }
+# Both controllers behind the Application Gateway.
+LAYOUTS["envoy-gateway-behind-application-gateway"] = (APPLICATION_GATEWAY, {"ingress.controller": "envoy-gateway"})
 VARIANTS = {**{config_id(path): (path, {}) for path in SHIPPED_CONFIGS}, **LAYOUTS}
 IP_VERSION = {"ipv4": "IPv4", "ipv6": "IPv6"}
 
@@ -141,14 +143,29 @@ def _route_answers(route: dict, gateway: str, host: str, path: str, objects: lis
     return False
 
 
-def _envoy_entry_answers(stack: dict, family: str, monitor: dict) -> str | None:
+def _gateways_answer(objects: list[dict], gateways: list[str], monitor: dict) -> str | None:
     host, path = _probe_host(monitor), monitor["path"]
-    objects = _objects(stack)
     routes = [o for o in objects if o["kind"] == "HTTPRoute"]
-    for gateway in _public_gateways(objects, family):
+    for gateway in gateways:
         if not any(_route_answers(route, gateway, host, path, objects) for route in routes):
             return f"no HTTPRoute on Gateway {gateway} answers Host {host} {path} (Envoy Gateway answers 404)"
     return None
+
+
+def _envoy_entry_answers(stack: dict, family: str, monitor: dict) -> str | None:
+    objects = _objects(stack)
+    return _gateways_answer(objects, _public_gateways(objects, family), monitor)
+
+
+def _envoy_internal_answers(stack: dict, addresses: set[str], monitor: dict) -> str | None:
+    """The internal Gateways holding `addresses` (the Application Gateway's backend) answer the probe."""
+    objects = _objects(stack)
+    gateways = [
+        proxy["metadata"]["name"]
+        for proxy in objects
+        if proxy["kind"] == "EnvoyProxy" and addresses & set(proxy["spec"]["provider"]["kubernetes"]["envoyService"]["annotations"].values())
+    ]
+    return _gateways_answer(objects, gateways, monitor) if gateways else f"no Gateway holds the backend addresses {sorted(addresses)}"
 
 
 def _endpoint_families(stacks: Stacks, region: dict) -> set[str]:
@@ -189,6 +206,8 @@ def _gateway_answers(gateway: dict, region: dict, ingress: dict, family: str, mo
         probe = backend_probes.get(settings[rule["backend_http_settings_name"]].get("probe_name", ""))
         if probe is None or (probe["host"], probe["path"]) != (host, path):
             return f"rule {rule['name']}: the gateway's own backend probe does not ask Host {host} {path}"
+    if any(is_objects_chart(release["chart"]) for release in resources(ingress, "helm_release")):
+        return _envoy_internal_answers(ingress, {address for rule in rules for address in pools[rule["backend_address_pool_name"]]}, monitor)
     return _nginx_entry_answers(ingress, family, monitor)
 
 
@@ -304,6 +323,12 @@ def test_the_objects_helm_renders_answer_the_probe(synthesize, monkeypatch, chan
     monkeypatch.setattr(sys.modules[__name__], "_objects", lambda stack: rendered[stack["//"]["metadata"]["stackName"]])
     assert check_health_probe(stacks) == []
     assert any("answers 404" in problem for problem in check_health_probe(_with_monitor(stacks, path="/elsewhere")))
+
+
+def test_the_probe_check_fails_when_envoy_behind_the_gateway_loses_its_route(synthesize):
+    _, stacks = synthesize(config_with(load_config(APPLICATION_GATEWAY), **{"ingress.controller": "envoy-gateway"}))
+    assert check_health_probe(stacks) == []
+    assert any("answers 404" in problem for problem in check_health_probe(_without_probe_routes(stacks)))
 
 
 def test_ingress_nginx_refuses_a_probe_path_it_cannot_answer():

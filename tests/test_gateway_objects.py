@@ -20,7 +20,16 @@ import jsonschema
 import pytest
 import yaml
 
-from dualstack_aks.contract import ENVOY_PROXIES, ENVOY_SERVICE_FAMILIES, GATEWAY_CLASSES, GATEWAYS, HTTP_ROUTE_FILTERS, HTTP_ROUTES, INTERNAL_ANNOTATION
+from dualstack_aks.contract import (
+    CLIENT_TRAFFIC_POLICIES,
+    ENVOY_PROXIES,
+    ENVOY_SERVICE_FAMILIES,
+    GATEWAY_CLASSES,
+    GATEWAYS,
+    HTTP_ROUTE_FILTERS,
+    HTTP_ROUTES,
+    INTERNAL_ANNOTATION,
+)
 from dualstack_aks.model.gateway import is_objects_chart
 from dualstack_aks.model.loading import load_config
 from tests.conftest import EXAMPLES, REPO, config_with, helm_values, resources
@@ -29,7 +38,7 @@ ENVOY_GATEWAY = EXAMPLES / "envoy-gateway.yaml"
 CHART = REPO / "charts" / "dualstack-gateways"
 ENVOY_PROXY_SCHEMA = json.loads((REPO / "tests" / "schemas" / "envoyproxy-v1alpha1-subset.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = REPO / "tests" / "validate_gateway_api.mjs"
-LISTS = (GATEWAY_CLASSES, ENVOY_PROXIES, GATEWAYS, HTTP_ROUTE_FILTERS, HTTP_ROUTES)
+LISTS = (GATEWAY_CLASSES, ENVOY_PROXIES, GATEWAYS, CLIENT_TRAFFIC_POLICIES, HTTP_ROUTE_FILTERS, HTTP_ROUTES)
 # The Envoy Gateway layouts: twin (NAT64), the mirror (NAT46), one dual-stack Gateway, no internal load balancers.
 VARIANTS = {
     "twin": {},

@@ -54,9 +54,10 @@ VARIANTS: dict[str, tuple[Path, dict[str, object]]] = {
     "envoy-dual-stack": (ENVOY_GATEWAY, {"ingress.mode": "dual-stack"}),
     "envoy-public-only": (ENVOY_GATEWAY, {"ingress.internal_load_balancers": False}),
     "envoy-untranslated": (ENVOY_GATEWAY, {"ingress.translating_ingress": False}),
+    "envoy-behind-application-gateway": (EXAMPLES / "application-gateway.yaml", {"ingress.controller": "envoy-gateway"}),
 }
 # The Envoy Gateway layouts: their Gateway API objects come from the local chart.
-USES_LOCAL_CHART = {"envoy-gateway", "envoy-nat46", "envoy-dual-stack", "envoy-public-only", "envoy-untranslated"}
+USES_LOCAL_CHART = {"envoy-gateway", "envoy-nat46", "envoy-dual-stack", "envoy-public-only", "envoy-untranslated", "envoy-behind-application-gateway"}
 # Values keys whose removal changes no rendered object, kept on purpose: chart, dotted key -> why.
 RESTATEMENTS: dict[str, dict[str, str]] = {
     "ingress-nginx": {

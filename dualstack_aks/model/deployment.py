@@ -384,7 +384,7 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
             routes=tuple(
                 EchoRoute(
                     release.names.ingress_class,
-                    (release.names.release, release.names.internal_gateway) if release.internal_subnet else (release.names.release,),
+                    _entry_gateways(release),
                     ingress_namespace(config),
                 )
                 for release in releases
@@ -400,6 +400,13 @@ def _region(config: Config, settings: RegionSettings, addresses: RegionAddresses
         tags={**tags, "region": settings.name},
         application_gateway=gateway,
     )
+
+
+def _entry_gateways(release: IngressRelease) -> tuple[str, ...]:
+    """The Gateways of one Envoy Gateway release that serve routes: the public one (none behind the Application
+    Gateway) and the internal one."""
+    public = () if release.gateway_subnet else (release.names.release,)
+    return (*public, release.names.internal_gateway) if release.internal_subnet else public
 
 
 def _application_gateway(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dualstack_aks.contract import (
+    CLIENT_TRAFFIC_POLICIES,
     ENVOY_PROXIES,
     ENVOY_SERVICE_FAMILIES,
     FAMILIES_LABEL,
@@ -167,14 +168,31 @@ def _health_probe_answer(gateway: str, namespace: str, release: IngressRelease, 
     return {HTTP_ROUTE_FILTERS: [route_filter], HTTP_ROUTES: [route]}
 
 
+def _client_address(gateway: str, namespace: str, release: IngressRelease, trusted: str) -> dict[str, list[dict[str, Any]]]:
+    """Behind the Application Gateway the client's address arrives in X-Forwarded-For: trusted from the gateway's
+    subnet only (ClientTrafficPolicy clientIPDetection.xForwardedFor.trustedCIDRs, api/v1alpha1/clienttrafficpolicy_types.go:326-352 at v1.9.0)."""
+    policy = {
+        "apiVersion": ENVOY_PROXY_API_VERSION,
+        "kind": "ClientTrafficPolicy",
+        "metadata": {"name": f"{gateway}-client-address", "namespace": namespace, "labels": _labels(release)},
+        "spec": {
+            "targetRefs": [{"group": GATEWAY_API_GROUP, "kind": "Gateway", "name": gateway}],
+            "clientIPDetection": {"xForwardedFor": {"trustedCIDRs": [trusted]}},
+        },
+    }
+    return {CLIENT_TRAFFIC_POLICIES: [policy]}
+
+
 def gateway_objects(release: IngressRelease, namespace: str, public_ip_addresses: dict[str, str], health_probe: HealthProbe) -> dict[str, list[dict[str, Any]]]:
     """One family's (or the dual-stack) GatewayClass, and a Gateway with its EnvoyProxy per load
     balancer: the public one pinned to the static public IP(s), the internal one to the static
     private address(es), as the ingress-nginx Services are. `public_ip_addresses` (family ->
-    address) is needed only by a dual-stack release. When the proxy answers the health probe, the
-    public Gateway gets the route that answers it (model/health_probe.py)."""
+    address) is needed only by a dual-stack release. Behind the Application Gateway there is no
+    public one: the internal Gateway is the entry, and trusts X-Forwarded-For from the gateway's subnet.
+    When the proxy answers the health probe, the entry Gateway gets the route that answers it
+    (model/health_probe.py)."""
     names = release.names
-    pinned = {names.release: public_pinning(release, public_ip_addresses)}
+    pinned = {} if release.gateway_subnet else {names.release: public_pinning(release, public_ip_addresses)}
     if release.internal_subnet:
         pinned[names.internal_gateway] = {
             INTERNAL_ANNOTATION: "true",
@@ -195,8 +213,11 @@ def gateway_objects(release: IngressRelease, namespace: str, public_ip_addresses
         ENVOY_PROXIES: [_envoy_proxy(release, name, namespace, annotations) for name, annotations in pinned.items()],
         GATEWAYS: [_gateway(release, name, namespace) for name in pinned],
     }
+    entry = names.internal_gateway if release.gateway_subnet else names.release
+    if release.gateway_subnet:
+        objects.update(_client_address(entry, namespace, release, release.gateway_subnet))
     if health_probe.answered_by_proxy:
-        objects.update(_health_probe_answer(names.release, namespace, release, health_probe))
+        objects.update(_health_probe_answer(entry, namespace, release, health_probe))
     return objects
 
 

@@ -400,11 +400,6 @@ def _check_application_gateway(config: Config) -> Iterator[Problem]:
             yield f"regions[{position}].network.gateway_subnet", "applies to edge.entry application-gateway only"
         return
     ingress, settings = config.ingress, config.edge.application_gateway
-    if ingress.controller != INGRESS_NGINX:
-        yield (
-            "edge.entry",
-            f"application-gateway works with ingress.controller ingress-nginx only; {ingress.controller} does not trust the gateway's X-Forwarded-For yet",
-        )
     if not ingress.internal_load_balancers:
         yield (
             "ingress.internal_load_balancers",
