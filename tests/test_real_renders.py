@@ -27,6 +27,7 @@ import yaml
 from dualstack_aks.model.config import IngressSettings
 from dualstack_aks.model.gateway import CONTROLLER_CHART, CONTROLLER_REPOSITORY, CONTROLLER_VERSION
 from dualstack_aks.model.loading import load_config
+from dualstack_aks.model.names import ENVOY_GATEWAY as ENVOY_GATEWAY_CONTROLLER
 from dualstack_aks.output.reader import read_stacks
 from tests.conftest import DEFAULT_CONFIG, EXAMPLES, REPO, SHIPPED_CONFIGS, config_id, config_with
 from tests.kube.charts import ChartNotCached, cached_archive, charts_required, helm_command, locked, locked_charts, pull_all
@@ -57,7 +58,9 @@ VARIANTS: dict[str, tuple[Path, dict[str, object]]] = {
     "envoy-behind-application-gateway": (EXAMPLES / "application-gateway.yaml", {"ingress.controller": "envoy-gateway"}),
 }
 # The Envoy Gateway layouts: their Gateway API objects come from the local chart.
-USES_LOCAL_CHART = {"envoy-gateway", "envoy-nat46", "envoy-dual-stack", "envoy-public-only", "envoy-untranslated", "envoy-behind-application-gateway"}
+USES_LOCAL_CHART = {
+    name for name, (path, changes) in VARIANTS.items() if config_with(load_config(path), **changes).ingress.controller == ENVOY_GATEWAY_CONTROLLER
+}
 # Values keys whose removal changes no rendered object, kept on purpose: chart, dotted key -> why.
 RESTATEMENTS: dict[str, dict[str, str]] = {
     "ingress-nginx": {
