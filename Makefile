@@ -49,7 +49,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli charts lint synth addresses docs diagram graphviz test fuzz scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
+.PHONY: help install cli charts lint synth addresses run docs diagram graphviz test fuzz scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (docs/engines.md)"
@@ -57,6 +57,7 @@ help:
 	@echo "make cli                     install only the engine's pinned CLI (cdktf or cdktn) into its node_modules"
 	@echo "make synth [CONFIG=path]     synthesize cdktf.out/ (default config: config/default.yaml)"
 	@echo "make addresses               print every region's address ranges"
+	@echo "make run ARGS='...'          python -m dualstack_aks ARGS with the engine's venv (workflows: either engine)"
 	@echo "make docs                    rewrite config/schema.json and docs/configuration.md from dualstack_aks/model/config.py"
 	@echo "make diagram [CONFIG=path]   synthesize, then draw docs/diagram.svg/.png (CONFIG: docs/diagrams/<name>.svg/.png)"
 	@echo "make test                    run the static checks (make lint) and the test suite"
@@ -130,6 +131,11 @@ synth: install
 
 addresses: $(VENV)/.installed
 	$(BIN)/python -m dualstack_aks addresses $(CONFIG_ARG)
+
+# Any command, from the selected engine's venv, printing only what the command prints (workflows redirect it).
+ARGS ?=
+run: $(VENV)/.installed
+	@$(BIN)/python -m dualstack_aks $(ARGS)
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m dualstack_aks docs

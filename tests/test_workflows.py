@@ -149,8 +149,8 @@ def test_drift_plans_each_region_on_its_own_runner_then_one_job_publishes():
     runs = [step.get("run", "") for step in publish["steps"]]
     assert "make synth" in runs, "every stack of main, so that a missing summary is named"
     assert runs[-1].splitlines()[1:] == [
-        ".venv/bin/python -m dualstack_aks merge-diffs drift-summaries",
-        '.venv/bin/python -m dualstack_aks publish drift --repo "$GITHUB_REPOSITORY" --run-url "$RUN_URL"',
+        'make -s run ARGS="merge-diffs drift-summaries"',
+        'make -s run ARGS="publish drift --repo $GITHUB_REPOSITORY --run-url $RUN_URL"',
     ]
 
 
@@ -354,3 +354,11 @@ def test_the_drift_plan_lists_the_global_stack_then_every_region(tmp_path):
     assert written == {"global": "global", "members": '["global", "eastus2", "westeurope"]', "max_parallel": "8"}
     read = set(re.findall(r"needs\.plan\.outputs\.(\w+)", (WORKFLOWS_DIR / "drift.yml").read_text()))
     assert read == set(written), "every output read, and read by its name"
+
+
+def test_no_step_names_one_engines_venv():
+    """`vars.DUALSTACK_ENGINE` picks the engine, and each engine has its own venv: a step reaches the app through make
+    (`make run ARGS=...` for any command), never through a venv path that only one engine has."""
+    runs = [(name, step["run"]) for name, step in every_step() if "run" in step]
+    assert runs
+    assert [name for name, run in runs if re.search(r"\.venv(-cdktn)?/bin/", run)] == []
