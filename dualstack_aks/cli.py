@@ -78,6 +78,12 @@ def was_interrupted() -> bool:
     return bool(_received)
 
 
+def refuse(message: str) -> int:
+    """Bad input: the message as one line on stderr, and the exit status that says so."""
+    print(one_line(message), file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
 def report_failure(error: BaseException, command: str = "synth") -> int:
     """An unexpected failure as one line (DUALSTACK_DEBUG=1 shows the traceback)."""
     if os.environ.get("DUALSTACK_DEBUG"):
@@ -138,11 +144,10 @@ def _synth(config_option: str | None, target: str) -> int:
     try:
         synth_with_cdktf_cli_rules(target, build, config_path=path)
     except (ConfigError, EngineMissing, NodeMissing) as error:
-        print(str(error), file=sys.stderr)
+        print(str(error), file=sys.stderr)  # a config error is one line per problem
         return EXIT_BAD_INPUT
     except OutdirError as error:
-        print(one_line(str(error)), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(str(error))
     except KeyboardInterrupt:
         return report_interrupt(target)
     except Exception as error:
@@ -236,8 +241,7 @@ def diff(outdir: str | None, cdktf: str, summary_only: bool, stacks: tuple[str, 
     try:
         diffs = run_diffs(target, cdktf, only=stacks)
     except SynthOutputError as error:
-        print(f"diff: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(f"diff: {error}")
     write_diff_summary(target, diffs)
     print(format_diff_markdown(diffs))
     failures = not_planned(diffs)
@@ -304,14 +308,12 @@ def bootstrap_state(config_option: str | None, outdir: str | None) -> int:
         return EXIT_BAD_INPUT
     backend = config.backend
     if backend.type != "azurerm":
-        print(f"{path}: backend.type is local; set backend.type: azurerm, backend.resource_group_name and backend.storage_account_name first", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(f"{path}: backend.type is local; set backend.type: azurerm, backend.resource_group_name and backend.storage_account_name first")
     target = _outdir(outdir, DEFAULT_OUTDIR)
     try:
         synth_with_cdktf_cli_rules(target, lambda staging: build_state_app(config, staging, published_outdir=target).synth(), config_path=path)
     except OutdirError as error:
-        print(str(error), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(str(error))
     print(
         f"Synthesized stack {STATE_STACK} into {target}/: resource group {backend.resource_group_name}, "
         f"storage account {backend.storage_account_name}, container {backend.container_name}"
@@ -355,8 +357,7 @@ def validate(outdir: str | None, terraform: str, require: bool) -> int:
     try:
         results = validate_stacks(target, terraform)
     except SynthOutputError as error:
-        print(f"validate: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(f"validate: {error}")
     except NotValidated as error:
         write_validate_summary(target, format_validation_markdown(None, str(error)))
         print(f"terraform validate: nothing validated: {error}", file=sys.stderr)
@@ -386,8 +387,7 @@ def schema_check(outdir: str | None, versions: tuple[str, ...]) -> int:
         stacks = read_stacks(_outdir(outdir))
         reports = [check_stacks(stacks, version) for version in versions or (None,)]
     except (SynthOutputError, RulesUnavailable) as error:
-        print(f"schema-check: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(f"schema-check: {error}")
     for report in reports:
         print(f"rules of azurerm {', '.join(sorted(set(report.versions.values())))}:")
         print("\n".join(report.lines()))
@@ -425,8 +425,7 @@ def waves(config_option: str | None, region: str | None, as_json: bool) -> int:
     if region is not None:
         regions = (*plan.canary, *plan.rest)
         if region not in regions:
-            print(f"waves: --region {region!r} is not a region of {path} (allowed: {', '.join(regions)})", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return refuse(f"waves: --region {region!r} is not a region of {path} (allowed: {', '.join(regions)})")
         plan = replace(plan, canary=(region,), rest=())
     if as_json:
         print(json.dumps({"global": plan.global_stack, "canary": list(plan.canary), "rest": list(plan.rest), "max_parallel": plan.max_parallel}))
@@ -448,8 +447,7 @@ def health_gate(region: str, outdir: str | None, timeout: float, interval: float
     try:
         endpoints = monitored_endpoints(read_topology(read_stacks(_outdir(outdir))), region)
     except SynthOutputError as error:
-        print(f"health-gate: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(f"health-gate: {error}")
     try:
         failing = wait_until_online(endpoints, timeout, interval, lambda line: print(f"health-gate {region}: {line}", flush=True))
     except HealthGateError as error:
@@ -475,8 +473,7 @@ def merge_diffs(parts: Path, outdir: str | None) -> int:
     try:
         diffs = merge_diff_summaries(target, parts)
     except SynthOutputError as error:
-        print(f"merge-diffs: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(f"merge-diffs: {error}")
     write_diff_summary(target, diffs)
     print(f"merged {len(diffs)} stacks into {target / 'diff-summary.json'}, {len(not_planned(diffs))} not planned")
     return 0
@@ -499,8 +496,7 @@ def main(argv: Sequence[str] | None = None, prog_name: str = "python -m dualstac
         silence_output()
         return EXIT_FAILED
     except BadInput as error:
-        print(one_line(str(error)), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(str(error))
     except Exception as error:
         return report_interrupt("the output folder") if was_interrupted() else report_failure(error, command=_command_name(argv))
     return status if isinstance(status, int) else 0
