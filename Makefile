@@ -35,6 +35,8 @@ export CHECKPOINT_DISABLE := 1
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(HOME)/.cache/aws/jsii/package-cache
 
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG))
+# The app as cdktf.json runs it: -O leaves out the bindings' type checks (see .optimized below).
+APP := $(BIN)/python -O main.py
 # checkov pins packages the app also pins at other versions, so it lives in a venv of its own.
 CHECKOV_VENV := .venv/checkov
 export CHECKOV := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
@@ -69,7 +71,7 @@ help:
 	@echo "make schema-check [CONFIG=path]  synthesize, then check every azurerm block against the provider's rules, offline"
 	@echo "make validate [CONFIG=path]  synthesize, then terraform init -backend=false and validate every stack (needs terraform and the providers)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
-	@echo "make bench [RECORD=1]        benchmark synth against a plain-import baseline, each installed engine (docs/performance.md)"
+	@echo "make bench [RECORD=1]        benchmark synth against an empty app (the floor), each installed engine (docs/performance.md)"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
 	@echo "make diff REGION=eastus2     cdktf diff of one region's stacks (STACK=global: that stack)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
@@ -80,7 +82,7 @@ help:
 	@echo "make bootstrap-state         create the azurerm state backend named in the config, once"
 	@echo "make clean                   remove cdktf.out/, cdktf.state.out/ and test caches (keeps .venv and node_modules)"
 
-install: $(VENV)/.installed $(VENV)/.activate node_modules/.installed $(CLI_INSTALLED) $(HELM)
+install: $(VENV)/.installed $(VENV)/.optimized $(VENV)/.activate node_modules/.installed $(CLI_INSTALLED) $(HELM)
 
 cli: $(CLI_INSTALLED)
 
@@ -92,6 +94,15 @@ $(foreach engine,$(ENGINES),$(eval $(VENV_$(engine))/.installed: $(REQUIREMENTS_
 $(VENV_cdktf)/.installed $(VENV_cdktn)/.installed:
 	$(PYTHON) -m venv $(@D)
 	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+# The synth runs as `python -O` (APP, cdktf.json): the generated bindings' runtime type checks sit under
+# `if __debug__:`, and -O skips them (make test runs without it, checks on). -O reads .opt-1.pyc files, which
+# PYTHONDONTWRITEBYTECODE=1 stops Python from writing, so they are compiled here, once; without them every run
+# would compile each module it imports. Modules edited later are compiled in memory, each on its own.
+$(foreach engine,$(ENGINES),$(eval $(VENV_$(engine))/.optimized: $(VENV_$(engine))/.installed))
+$(VENV_cdktf)/.optimized $(VENV_cdktn)/.optimized:
+	$(@D)/bin/python -m compileall -q -j 0 -o 1 $$($(@D)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') dualstack_aks
 	touch $@
 
 # Its own step, so that a venv made before the addition gets it too, once.
@@ -127,15 +138,15 @@ engines/cdktn/node_modules/.installed: engines/cdktn/package.json engines/cdktn/
 
 # Also installs the cdktf CLI, so that `npx cdktf synth | list | diff` work right after (docs/development.md, the cdktf CLI route).
 synth: install
-	$(BIN)/python main.py $(CONFIG_ARG)
+	$(APP) $(CONFIG_ARG)
 
 addresses: $(VENV)/.installed
 	$(BIN)/python -m dualstack_aks addresses $(CONFIG_ARG)
 
 # Any command, from the selected engine's venv, printing only what the command prints (workflows redirect it).
 ARGS ?=
-run: $(VENV)/.installed
-	@$(BIN)/python -m dualstack_aks $(ARGS)
+run: $(VENV)/.optimized
+	@$(BIN)/python -O -m dualstack_aks $(ARGS)
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m dualstack_aks docs
@@ -143,8 +154,8 @@ docs: $(VENV)/.installed
 # The default config's picture is the README's; another config's goes to docs/diagrams/<its name>.
 DIAGRAM := $(if $(CONFIG),docs/diagrams/$(basename $(notdir $(CONFIG))),docs/diagram)
 
-diagram: $(VENV)/.installed graphviz
-	$(BIN)/python main.py $(CONFIG_ARG) --outdir cdktf.out
+diagram: $(VENV)/.optimized graphviz
+	$(APP) $(CONFIG_ARG) --outdir cdktf.out
 	$(BIN)/python -m dualstack_aks diagram --outdir cdktf.out --output $(DIAGRAM)
 
 # Graphviz's dot draws the diagram (and the tests render it): installed with apt when root (Debian 12's
@@ -174,7 +185,7 @@ charts: $(VENV)/.installed $(HELM)
 
 # node_modules: the Gateway API validators (@kubernetes-models/gateway-api) that tests/test_gateway_objects.py runs;
 # helm: the real renders of tests/test_real_renders.py.
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed $(HELM) graphviz lint
+test: $(VENV)/.optimized $(CHECKOV_VENV)/.installed node_modules/.installed $(HELM) graphviz lint
 	$(BIN)/python -m pytest
 
 # Seeded and bounded: mutated configs (validation runs without jsii; a few accepted ones are synthesized for real)
@@ -201,23 +212,23 @@ snapshot-update: $(VENV)/.installed
 	$(BIN)/python -m pytest tests/test_snapshots.py --snapshot-update
 
 # With REGION (or STACK), only that region's two stacks (or that stack): one drift job's share.
-diff: $(VENV)/.installed $(CLI_INSTALLED)
+diff: $(VENV)/.optimized $(CLI_INSTALLED)
 	@$(PREFLIGHT) diff
-	$(BIN)/python main.py $(CONFIG_ARG)
+	$(APP) $(CONFIG_ARG)
 	$(BIN)/python -m dualstack_aks diff --cdktf $(CDKTF) $(if $(REGION),--stack region-$(REGION) --stack ingress-$(REGION))$(if $(STACK), --stack $(STACK))
 
 # Every stack in dependency order; with REGION, that region's two stacks only, in order; with STACK, that stack alone.
 STACK ?=
 DEPLOY_STACKS = $(if $(REGION),region-$(REGION) ingress-$(REGION) --ignore-missing-stack-dependencies --parallelism 1,$(if $(STACK),$(STACK) --ignore-missing-stack-dependencies,'*'))
-deploy: $(VENV)/.installed $(CLI_INSTALLED)
+deploy: $(VENV)/.optimized $(CLI_INSTALLED)
 	@$(PREFLIGHT) deploy
-	$(BIN)/python main.py $(CONFIG_ARG)
+	$(APP) $(CONFIG_ARG)
 	$(CDKTF) deploy $(DEPLOY_STACKS) --skip-synth $(CDKTF_FLAGS)
 
 # cdktf destroys a stack's dependents first: ingress-<region>, then region-<region>.
-destroy: $(VENV)/.installed $(CLI_INSTALLED)
+destroy: $(VENV)/.optimized $(CLI_INSTALLED)
 	@$(PREFLIGHT) destroy
-	$(BIN)/python main.py $(CONFIG_ARG)
+	$(APP) $(CONFIG_ARG)
 	$(CDKTF) destroy ingress-$(REGION) region-$(REGION) --skip-synth $(CDKTF_FLAGS)
 
 # The deploy workflow's plan (REGION: that region alone); JSON=1 prints what its matrices are built from.
@@ -238,10 +249,11 @@ bootstrap-state: $(VENV)/.installed $(CLI_INSTALLED)
 # RECORD=1 writes bench/results.json and the tables in docs/performance.md instead, to be committed.
 RECORD ?=
 STRICT ?=
-# Every installed engine in turn, each against its own plain-import baseline (make install ENGINE=cdktn adds it).
-bench: $(VENV)/.installed
+# Every installed engine in turn, each against its own empty app (make install ENGINE=cdktn adds it).
+bench: $(VENV)/.optimized
 	@status=0; for venv in $(VENV_cdktf) $(VENV_cdktn); do \
 	  [ -x $$venv/bin/python ] || continue; \
+	  $(MAKE) --no-print-directory $$venv/.optimized; \
 	  engine=$$( [ $$venv = $(VENV_cdktn) ] && echo cdktn || echo cdktf ); \
 	  DUALSTACK_ENGINE=$$engine $$venv/bin/python bench/run.py $(if $(RECORD),--record) $(if $(STRICT),--strict) || status=$$?; \
 	done; exit $$status

@@ -84,6 +84,18 @@ def test_each_listed_class_loads_from_its_module_in_the_selected_engine(facade):
     assert loaded_from == {name: _in_engine(cdktf_module, engine) for name, cdktf_module in listed.items()}
 
 
+def test_the_bindings_type_checks_run_in_the_tests():
+    """The synth runs with -O (cdktf.json), which skips the generated bindings' runtime type checks;
+    the tests run without it, so a wrong type passed to a provider class still fails here."""
+    from dualstack_aks.engine.azurerm import ResourceGroup
+    from dualstack_aks.engine.core import App, TerraformStack
+
+    assert __debug__, "the tests must run without -O (or PYTHONOPTIMIZE)"
+    stack = TerraformStack(App(), "checks")
+    with pytest.raises(TypeError, match="name"):
+        ResourceGroup(stack, "resource_group", name=42, location="westeurope")  # type: ignore[arg-type]
+
+
 def test_synth_refuses_an_engine_the_venv_lacks_in_one_line(tmp_path):
     other = next(name for name in ENGINES if name != selected_engine().name)
     command = [sys.executable, "main.py", "--config", str(DEFAULT_CONFIG), "--outdir", str(tmp_path / "cdktf.out")]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.run import app_interpreter_flags
 from dualstack_aks.model.loading import load_config
 from dualstack_aks.output.outdir import OWNER_CONTENT, OWNER_MARKER
 from tests.conftest import DEFAULT_CONFIG, REPO, SHIPPED_CONFIGS, config_id
@@ -45,12 +46,13 @@ def _tree(directory: Path) -> dict[str, bytes]:
 
 
 def test_cli_output_is_byte_identical_across_runs_and_directories(synthesize, default_config, tmp_path):
-    """`python main.py` from another working directory writes exactly what an in-process synth writes."""
+    """`python -O main.py`, as cdktf.json runs it (no type checks), from another working directory writes
+    exactly what an in-process synth (type checks on) writes."""
     in_process, _ = synthesize(default_config)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = subprocess.run(
-        [sys.executable, str(REPO / "main.py"), "--config", str(DEFAULT_CONFIG)],
+        [sys.executable, *app_interpreter_flags(), str(REPO / "main.py"), "--config", str(DEFAULT_CONFIG)],
         cwd=elsewhere,
         capture_output=True,
         text=True,

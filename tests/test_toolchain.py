@@ -59,7 +59,7 @@ def test_make_test_installs_the_project_pinned_ones():
     assert all(f'"{package}"' in lock for package in FROM_PACKAGE_LOCK.values())
     helm_lock = (REPO / "tools" / "helm" / "package-lock.json").read_text()
     assert all(f'"{package}"' in helm_lock for package in FROM_HELM_LOCK.values())
-    assert {"$(VENV)/.installed", "$(CHECKOV_VENV)/.installed", "node_modules/.installed", "$(HELM)", "graphviz"} <= set(make_test_prerequisites())
+    assert {"$(VENV)/.optimized", "$(CHECKOV_VENV)/.installed", "node_modules/.installed", "$(HELM)", "graphviz"} <= set(make_test_prerequisites())
 
 
 def test_the_pull_request_job_installs_the_rest_before_make_test_as_a_non_root_user():

@@ -179,9 +179,9 @@ class Cluster(Construct):
         # Local accounts are off and authorization is Azure RBAC: without a data-plane role the ingress stack cannot install anything.
         self.access_grants = [
             # The deployer may be a user or a service principal: the type is left for Azure to find.
-            grant(self, "deployer_cluster_admin", role=CLUSTER_ADMIN_ROLE, on=self.kubernetes_cluster.id, to=props.deployer_object_id, principal_type=None),
+            grant(self, "deployer_cluster_admin", role=CLUSTER_ADMIN_ROLE, on=cluster_id, to=props.deployer_object_id, principal_type=None),
             *(
-                grant(self, f"admin_group_cluster_admin_{position}", role=CLUSTER_ADMIN_ROLE, on=self.kubernetes_cluster.id, to=group, principal_type=GROUP)
+                grant(self, f"admin_group_cluster_admin_{position}", role=CLUSTER_ADMIN_ROLE, on=cluster_id, to=group, principal_type=GROUP)
                 for position, group in enumerate(spec.admin_group_object_ids)
             ),
         ]

@@ -51,13 +51,15 @@ class EdgeProps:
 
 
 class Edge(Construct):
-    """Exposes `public_ips` (family -> address) and `load_balancer_grant`, the cluster identity's right on
-    them (None when the Application Gateway holds them)."""
+    """Exposes `public_ips` (family -> address), `resource_group_name` (their group's name, a reference) and
+    `load_balancer_grant`, the cluster identity's right on them (None when the Application Gateway holds them)."""
 
     def __init__(self, scope: Construct, id_: str, props: EdgeProps):
         super().__init__(scope, id_)
         # Its own group, so the cluster identity's Network Contributor right covers only these addresses.
         self.resource_group = ResourceGroup(self, "resource_group", name=props.resource_group_name, location=props.location, tags=props.tags)
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        self.resource_group_name = self.resource_group.name
         # The ingress Services' load balancers take these addresses, so the ingress stack waits for this grant.
         self.load_balancer_grant = (
             None
@@ -121,7 +123,7 @@ class Edge(Construct):
             id_,
             name=name,
             location=props.location,
-            resource_group_name=self.resource_group.name,
+            resource_group_name=self.resource_group_name,
             sku="Standard",
             allocation_method="Static",
             ip_version=version,

@@ -53,9 +53,11 @@ class GlobalDns(Construct):
         self.private_dns_zone = PrivateDnsZone(
             self, "private_dns_zone", name=props.private_zone, resource_group_name=props.resource_group_name, tags=props.tags
         )
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        zone_name = self.dns_zone.name
         self.traffic_manager_ids: dict[str, str] = {}
         for family in props.families:
-            profile = TrafficManagerProfile(
+            profile_id = TrafficManagerProfile(
                 self,
                 f"traffic_manager_{family}",
                 name=props.traffic_manager_names[family],
@@ -72,17 +74,17 @@ class GlobalDns(Construct):
                     tolerated_number_of_failures=3,
                 ),
                 tags=props.tags,
-            )
+            ).id
             _GLOBAL_RECORDS[family](
                 self,
                 f"global_record_{family}",
                 name=props.global_record,
-                zone_name=self.dns_zone.name,
+                zone_name=zone_name,
                 resource_group_name=props.resource_group_name,
                 ttl=props.ttl,
-                target_resource_id=profile.id,
+                target_resource_id=profile_id,
                 tags=props.tags,
             )
-            self.traffic_manager_ids[family] = profile.id
+            self.traffic_manager_ids[family] = profile_id
         self.zone_name = props.zone
         self.private_zone_name = props.private_zone

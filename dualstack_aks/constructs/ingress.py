@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from dualstack_aks.engine.azurerm import DataAzurermPublicIp
+from dualstack_aks.engine import azurerm
 from dualstack_aks.engine.core import ITerraformDependable
 from dualstack_aks.engine.helm import Release
 from dualstack_aks.engine.kubernetes import (
@@ -145,7 +145,8 @@ class Ingress(Construct):
         if len(release.families) == 1:
             return {}
         return {
-            family: DataAzurermPublicIp(
+            # Through the module: its provider module loads on first use, so only a dual-stack release pays for it.
+            family: azurerm.DataAzurermPublicIp(
                 self, f"public_ip_{family}", name=release.public_ip_names[family], resource_group_name=release.public_ip_resource_group
             ).ip_address
             for family in release.families

@@ -29,15 +29,6 @@ from dualstack_aks.engine.kubernetes import (
     DeploymentV1SpecTemplateSpecContainerSecurityContext,
     DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities,
     DeploymentV1SpecTemplateSpecContainerSecurityContextSeccompProfile,
-    IngressV1,
-    IngressV1Metadata,
-    IngressV1Spec,
-    IngressV1SpecRule,
-    IngressV1SpecRuleHttp,
-    IngressV1SpecRuleHttpPath,
-    IngressV1SpecRuleHttpPathBackend,
-    IngressV1SpecRuleHttpPathBackendService,
-    IngressV1SpecRuleHttpPathBackendServicePort,
     NamespaceV1,
     NamespaceV1Metadata,
     ServiceV1,
@@ -122,6 +113,44 @@ class SampleApp(Construct):
                 port=[ServiceV1SpecPort(name="http", port=80, target_port="http")],
             ),
         )
+        if props.ingress_classes:
+            self._ingresses(props, namespace_name, labels, routes_after)
+        for route in props.routes:
+            name = f"{APP_NAME}-{route.gateway_class}"
+            helm_release(
+                self,
+                f"route_{route.gateway_class.replace('-', '_')}",
+                name=name,
+                namespace=namespace_name,
+                chart=objects_chart_path(objects_chart),
+                values=render_values(
+                    echo_route(
+                        name=name,
+                        namespace=props.namespace,
+                        parents=route.gateways,
+                        parent_namespace=route.gateway_namespace,
+                        hosts=props.hosts,
+                        service=APP_NAME,
+                    )
+                ),
+                depends_on=routes_after[route.gateway_class],
+            )
+
+    def _ingresses(self, props: SampleAppSpec, namespace_name: str, labels: dict[str, str], routes_after: Mapping[str, Sequence[ITerraformDependable]]) -> None:
+        """One Ingress per IngressClass."""
+        # Imported here: a Gateway-only layout should not load the Kubernetes Ingress module.
+        from dualstack_aks.engine.kubernetes import (
+            IngressV1,
+            IngressV1Metadata,
+            IngressV1Spec,
+            IngressV1SpecRule,
+            IngressV1SpecRuleHttp,
+            IngressV1SpecRuleHttpPath,
+            IngressV1SpecRuleHttpPathBackend,
+            IngressV1SpecRuleHttpPathBackendService,
+            IngressV1SpecRuleHttpPathBackendServicePort,
+        )
+
         for ingress_class in props.ingress_classes:
             IngressV1(
                 self,
@@ -153,24 +182,4 @@ class SampleApp(Construct):
                         for host in props.hosts
                     ],
                 ),
-            )
-        for route in props.routes:
-            name = f"{APP_NAME}-{route.gateway_class}"
-            helm_release(
-                self,
-                f"route_{route.gateway_class.replace('-', '_')}",
-                name=name,
-                namespace=namespace_name,
-                chart=objects_chart_path(objects_chart),
-                values=render_values(
-                    echo_route(
-                        name=name,
-                        namespace=props.namespace,
-                        parents=route.gateways,
-                        parent_namespace=route.gateway_namespace,
-                        hosts=props.hosts,
-                        service=APP_NAME,
-                    )
-                ),
-                depends_on=routes_after[route.gateway_class],
             )

@@ -21,7 +21,9 @@ class GlobalStack(TerraformStack):
         add_azurerm_provider(self, subscription_id)
         names, tags = deployment.names, deployment.tags
         self.resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=deployment.home_region, tags=tags)
-        self.log_analytics = log_analytics_workspace(self, names.log_analytics, deployment.home_region, self.resource_group.name, tags)
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        resource_group_name = self.resource_group.name
+        self.log_analytics = log_analytics_workspace(self, names.log_analytics, deployment.home_region, resource_group_name, tags)
         self.registry = Registry(
             self,
             "registry",
@@ -29,7 +31,7 @@ class GlobalStack(TerraformStack):
                 name=names.container_registry,
                 home_region=deployment.home_region,
                 replica_regions=deployment.replica_regions,
-                resource_group_name=self.resource_group.name,
+                resource_group_name=resource_group_name,
                 zone_redundant_regions=deployment.registry_zone_redundant_regions,
                 public_network_access=deployment.registry_public_network_access,
                 allowed_ip_ranges=deployment.registry_allowed_ip_ranges,
@@ -49,7 +51,7 @@ class GlobalStack(TerraformStack):
                 health_probe=deployment.health_probe,
                 traffic_manager_names=names.traffic_managers,
                 traffic_manager_dns_names=names.traffic_manager_dns,
-                resource_group_name=self.resource_group.name,
+                resource_group_name=resource_group_name,
                 tags=tags,
             ),
         )

@@ -6,10 +6,11 @@ from a cluster created in the same plan.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from constructs import Construct
 
 from dualstack_aks.constructs.ingress import Ingress, IngressProps
-from dualstack_aks.constructs.sample_app import SampleApp
 from dualstack_aks.engine.azurerm import (
     DataAzurermKubernetesCluster,
 )
@@ -31,6 +32,11 @@ from dualstack_aks.stacks.providers import (
     add_azurerm_provider,
     kubelogin_args,
 )
+
+# Imported where it is built: its module loads the Kubernetes Deployment, Service and Ingress modules
+# (~90 ms), which a config without the sample app should not pay for.
+if TYPE_CHECKING:
+    from dualstack_aks.constructs.sample_app import SampleApp
 
 
 class IngressStack(TerraformStack):
@@ -82,6 +88,8 @@ class IngressStack(TerraformStack):
                 access_ready_at=access_ready_at,
             ),
         )
-        self.sample_app = (
-            SampleApp(self, "sample_app", region.sample_app, routes_after=self.ingress.serving, objects_chart=objects_chart) if region.sample_app else None
-        )
+        self.sample_app: SampleApp | None = None
+        if region.sample_app:
+            from dualstack_aks.constructs.sample_app import SampleApp
+
+            self.sample_app = SampleApp(self, "sample_app", region.sample_app, routes_after=self.ingress.serving, objects_chart=objects_chart)

@@ -8,21 +8,14 @@ The Application Gateway needs the new VNet's gateway subnet and the new cluster'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from constructs import Construct
 
-from dualstack_aks.constructs.application_gateway import ApplicationGatewayProps, RegionApplicationGateway
 from dualstack_aks.constructs.cluster import Cluster, ClusterProps
 from dualstack_aks.constructs.edge import Edge, EdgeProps
-from dualstack_aks.constructs.existing import (
-    ExistingCluster,
-    ExistingClusterProps,
-    ExistingNetwork,
-    ExistingNetworkProps,
-)
 from dualstack_aks.constructs.interfaces import ClusterAttachment, NetworkAttachment
 from dualstack_aks.constructs.monitoring import log_analytics_workspace
-from dualstack_aks.constructs.network import Network, NetworkProps
 from dualstack_aks.constructs.roles import wait_for
 from dualstack_aks.engine.azurerm import (
     DataAzurermClientConfig,
@@ -32,6 +25,12 @@ from dualstack_aks.engine.core import TerraformStack
 from dualstack_aks.engine.time_provider import TimeProvider
 from dualstack_aks.model import deployment as model
 from dualstack_aks.stacks.providers import add_azurerm_provider
+
+# Constructs that not every layout builds are imported where they are built: a construct module loads its
+# provider modules (the Application Gateway's: ~40 ms), which only a layout that has it should pay for.
+if TYPE_CHECKING:
+    from dualstack_aks.constructs.application_gateway import RegionApplicationGateway
+    from dualstack_aks.constructs.existing import ExistingCluster, ExistingNetwork
 
 
 @dataclass(frozen=True)
@@ -96,6 +95,9 @@ class RegionStack(TerraformStack):
 
     def _application_gateway(self, region: model.RegionDeployment, spec: model.ApplicationGatewaySpec) -> RegionApplicationGateway:
         """In front of the ingress: validation allows it with a new VNet and a new cluster only."""
+        from dualstack_aks.constructs.application_gateway import ApplicationGatewayProps, RegionApplicationGateway
+        from dualstack_aks.constructs.network import Network
+
         assert isinstance(self.cluster, Cluster) and isinstance(self.network, Network) and self.network.gateway_subnet_id is not None
         return RegionApplicationGateway(
             self,
@@ -103,7 +105,7 @@ class RegionStack(TerraformStack):
             ApplicationGatewayProps(
                 spec=spec,
                 location=region.name,
-                resource_group_name=self.edge.resource_group.name,
+                resource_group_name=self.edge.resource_group_name,
                 subnet_id=self.network.gateway_subnet_id,
                 public_ip_ids={family: public_ip.id for family, public_ip in self.edge.public_ips.items()},
                 key_vault_id=self.cluster.key_vault.id,
@@ -116,6 +118,8 @@ class RegionStack(TerraformStack):
         )
 
     def _existing_network(self, network: model.ExistingNetwork, addresses: model.RegionAddresses) -> ExistingNetwork:
+        from dualstack_aks.constructs.existing import ExistingNetwork, ExistingNetworkProps
+
         return ExistingNetwork(
             self,
             "network",
@@ -130,6 +134,8 @@ class RegionStack(TerraformStack):
         )
 
     def _existing_cluster(self, cluster: model.ExistingCluster, network: NetworkAttachment, attachments: GlobalAttachments) -> ExistingCluster:
+        from dualstack_aks.constructs.existing import ExistingCluster, ExistingClusterProps
+
         return ExistingCluster(
             self,
             "cluster",
@@ -145,17 +151,19 @@ class RegionStack(TerraformStack):
     def _new_cluster(self, region: model.RegionDeployment, spec: model.ClusterSpec, attachments: GlobalAttachments) -> Cluster:
         """The region's own resource group, workspace and cluster, in a new or the existing VNet."""
         names = region.names
-        resource_group = ResourceGroup(self, "resource_group", name=names.resource_group, location=region.name, tags=region.tags)
-        workspace = log_analytics_workspace(self, names.log_analytics, region.name, resource_group.name, region.tags)
-        self._log_analytics_workspace_id = workspace.id
+        # Each attribute read is a jsii round trip: read a reference once and reuse its token.
+        resource_group_name = ResourceGroup(self, "resource_group", name=names.resource_group, location=region.name, tags=region.tags).name
+        self._log_analytics_workspace_id = log_analytics_workspace(self, names.log_analytics, region.name, resource_group_name, region.tags).id
         client_config = DataAzurermClientConfig(self, "client_config")
         if self.network is None:
+            from dualstack_aks.constructs.network import Network, NetworkProps
+
             self.network = Network(
                 self,
                 "network",
                 NetworkProps(
                     location=region.name,
-                    resource_group_name=resource_group.name,
+                    resource_group_name=resource_group_name,
                     virtual_network_name=names.virtual_network,
                     network_security_group_name=names.network_security_group,
                     nodes_subnet_name=names.nodes_subnet,
@@ -176,14 +184,14 @@ class RegionStack(TerraformStack):
                 spec=spec,
                 zones=region.zones,
                 addresses=region.addresses,
-                resource_group_name=resource_group.name,
+                resource_group_name=resource_group_name,
                 virtual_network_id=self.network.virtual_network_id,
                 nodes_subnet_id=self.network.nodes_subnet_id,
                 subnet_ids_for_load_balancers=[self.network.nodes_subnet_id, self.network.ingress_subnet_id],
                 tenant_id=client_config.tenant_id,
                 deployer_object_id=client_config.object_id,
                 container_registry_id=attachments.container_registry_id,
-                log_analytics_workspace_id=workspace.id,
+                log_analytics_workspace_id=self._log_analytics_workspace_id,
                 tags=region.tags,
             ),
         )
