@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from constructs import Construct
 
 from dualstack_aks.constructs.ingress import helm_release, objects_chart_path
+from dualstack_aks.engine import kubernetes
 from dualstack_aks.engine.core import ITerraformDependable
 from dualstack_aks.engine.kubernetes import (
     DeploymentV1,
@@ -137,42 +138,30 @@ class SampleApp(Construct):
             )
 
     def _ingresses(self, props: SampleAppSpec, namespace_name: str, labels: dict[str, str], routes_after: Mapping[str, Sequence[ITerraformDependable]]) -> None:
-        """One Ingress per IngressClass."""
-        # Imported here: a Gateway-only layout should not load the Kubernetes Ingress module.
-        from dualstack_aks.engine.kubernetes import (
-            IngressV1,
-            IngressV1Metadata,
-            IngressV1Spec,
-            IngressV1SpecRule,
-            IngressV1SpecRuleHttp,
-            IngressV1SpecRuleHttpPath,
-            IngressV1SpecRuleHttpPathBackend,
-            IngressV1SpecRuleHttpPathBackendService,
-            IngressV1SpecRuleHttpPathBackendServicePort,
-        )
-
+        """One Ingress per IngressClass. The classes come through the engine module, which loads the Kubernetes
+        Ingress module on first use: a Gateway-only layout does not pay for it."""
         for ingress_class in props.ingress_classes:
-            IngressV1(
+            kubernetes.IngressV1(
                 self,
                 f"ingress_{ingress_class.replace('-', '_')}",
-                metadata=IngressV1Metadata(
+                metadata=kubernetes.IngressV1Metadata(
                     name=f"{APP_NAME}-{ingress_class}", namespace=namespace_name, labels={**labels, **ingress_class_labels(ingress_class)}
                 ),
                 # The class's controller validates Ingress objects in its admission webhook: it must be up first.
                 depends_on=list(routes_after[ingress_class]),
-                spec=IngressV1Spec(
+                spec=kubernetes.IngressV1Spec(
                     ingress_class_name=ingress_class,
                     rule=[
-                        IngressV1SpecRule(
+                        kubernetes.IngressV1SpecRule(
                             host=host,
-                            http=IngressV1SpecRuleHttp(
+                            http=kubernetes.IngressV1SpecRuleHttp(
                                 path=[
-                                    IngressV1SpecRuleHttpPath(
+                                    kubernetes.IngressV1SpecRuleHttpPath(
                                         path="/",
                                         path_type="Prefix",
-                                        backend=IngressV1SpecRuleHttpPathBackend(
-                                            service=IngressV1SpecRuleHttpPathBackendService(
-                                                name=APP_NAME, port=IngressV1SpecRuleHttpPathBackendServicePort(name="http")
+                                        backend=kubernetes.IngressV1SpecRuleHttpPathBackend(
+                                            service=kubernetes.IngressV1SpecRuleHttpPathBackendService(
+                                                name=APP_NAME, port=kubernetes.IngressV1SpecRuleHttpPathBackendServicePort(name="http")
                                             )
                                         ),
                                     )
