@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.run import app_interpreter_flags
 from tests.conftest import REPO
 
 CDKTF = REPO / "node_modules" / ".bin" / "cdktf"
@@ -40,7 +41,7 @@ def test_the_pinned_cli_synthesizes_and_lists_offline(tmp_path):
     assert CDKTF.exists(), "node_modules/.bin/cdktf is missing: `make install` installs the pinned CLI"
     project = tmp_path / "project"
     project.mkdir()
-    app = f"{sys.executable} {REPO / 'main.py'} --config {CONFIG}"
+    app = " ".join([sys.executable, *app_interpreter_flags(), str(REPO / "main.py"), "--config", str(CONFIG)])  # as cdktf.json runs it
     (project / "cdktf.json").write_text(json.dumps({**json.loads((REPO / "cdktf.json").read_text()), "app": app}))
     cdktf_home = tmp_path / "cdktf-home"
 
