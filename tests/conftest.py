@@ -31,6 +31,30 @@ USER_CONFIG_CHANGED = "config changed: run `make snapshot-update` and `make diag
 SNAPSHOT_ENGINE = "cdktf"
 
 
+# What a test run may add at the top of the repository: its own caches.
+TEST_RUN_CACHES = {".hypothesis", ".pytest_cache", "__pycache__"}
+
+
+def _top_of_repo() -> dict[str, int]:
+    """Each top-level entry (below cdktf.out/, each path) with its modification time."""
+    entries = {path.name: path.stat().st_mtime_ns for path in REPO.iterdir() if path.name not in TEST_RUN_CACHES}
+    output = REPO / "cdktf.out"
+    if output.is_dir():
+        entries |= {str(path.relative_to(REPO)): path.lstat().st_mtime_ns for path in output.rglob("*")}
+    return entries
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_untouched():
+    """The tests write into temporary folders only: a stray ./cdktf.out would make the next `make synth`
+    refuse the folder (it holds no earlier synth of this app)."""
+    before = _top_of_repo()
+    yield
+    after = _top_of_repo()
+    added, changed = sorted(after.keys() - before.keys()), sorted(name for name in before.keys() & after.keys() if before[name] != after[name])
+    assert not added and not changed, f"the tests wrote into the repository: added {added}, changed {changed}"
+
+
 DELETE = object()
 _PATH_PART = re.compile(r"\[\d+\]|[^.\[\]]+")
 

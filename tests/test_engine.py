@@ -85,14 +85,14 @@ def test_each_listed_class_loads_from_its_module_in_the_selected_engine(facade):
     assert loaded_from == {name: _in_engine(cdktf_module, engine) for name, cdktf_module in listed.items()}
 
 
-def test_the_bindings_type_checks_run_in_the_tests():
+def test_the_bindings_type_checks_run_in_the_tests(tmp_path):
     """The synth runs with -O (cdktf.json), which skips the generated bindings' runtime type checks;
     the tests run without it, so a wrong type passed to a provider class still fails here."""
     from dualstack_aks.engine.azurerm import ResourceGroup
     from dualstack_aks.engine.core import App, TerraformStack
 
     assert __debug__, "the tests must run without -O (or PYTHONOPTIMIZE)"
-    stack = TerraformStack(App(), "checks")
+    stack = TerraformStack(App(outdir=str(tmp_path / "out")), "checks")  # App() alone makes ./cdktf.out/stacks
     with pytest.raises(TypeError, match="name"):
         ResourceGroup(stack, "resource_group", name=42, location="westeurope")  # type: ignore[arg-type]
 
