@@ -5,12 +5,12 @@ Data flows one way: config (YAML → typed models) → resolved deployment (mode
 """
 
 from dualstack_aks.engine import (
-    preload_lazy_provider_index,
+    preload_deferred_requires,
     skip_provider_package_inits,
     use_project_node,
 )
 
 # Before any construct module imports a provider resource module and jsii starts node (see dualstack_aks/engine).
 skip_provider_package_inits()
-preload_lazy_provider_index()
+preload_deferred_requires()
 use_project_node()

@@ -1,4 +1,5 @@
-"""Guards dualstack_aks.engine's shortcut: only the provider modules the app uses get loaded.
+"""Guards dualstack_aks.engine's shortcut: only the provider modules the app uses get loaded (and
+not the engine core's archiver).
 
 A plain `import cdktf_cdktf_provider_azurerm` (or any module of it, without the shortcut) runs
 the package `__init__`, which imports ~1,500 modules; on the node side the provider's
@@ -8,17 +9,18 @@ packages and for both engines' lib/index.js layouts (a miss shows only as a slow
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from dualstack_aks.engine import preload_lazy_provider_index, selected_engine
+from dualstack_aks.engine import preload_deferred_requires, selected_engine
+from dualstack_aks.engine.assemblies import assembly_load_arguments
 from dualstack_aks.output.reader import read_stacks
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id
 
@@ -80,8 +82,8 @@ def test_synth_loads_only_the_provider_modules_its_output_uses(tmp_path, config_
 
 def _extract_provider_index(package: str, node_modules: Path) -> str:
     """Unpack only package.json and lib/index.js of a provider's npm tarball; return its npm name."""
-    (tarball,) = Path(importlib.util.find_spec(package).submodule_search_locations[0], "_jsii").glob("*.jsii.tgz")
     wanted = ("package/package.json", "package/lib/index.js")
+    tarball = assembly_load_arguments(package)[2]
     contents: dict[str, bytes] = {}
     with tarfile.open(tarball, "r:gz") as archive:
         for member in archive:
@@ -108,9 +110,13 @@ console.log(JSON.stringify({ exports: Object.keys(provider).length, loaded: load
 """
 
 
+def _node_with_preload(directory: Path, script: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    preload_deferred_requires()  # NODE_OPTIONS exactly as jsii's node gets it
+    return subprocess.run(["node", "-e", script, *arguments], cwd=directory, env=os.environ, capture_output=True, text=True)
+
+
 def _require_index(directory: Path, name: str) -> subprocess.CompletedProcess[str]:
-    preload_lazy_provider_index()  # NODE_OPTIONS exactly as jsii's node gets it
-    return subprocess.run(["node", "-e", REQUIRE_INDEX, name], cwd=directory, env=os.environ, capture_output=True, text=True)
+    return _node_with_preload(directory, REQUIRE_INDEX, name)
 
 
 @pytest.mark.parametrize("package", PROVIDER_PACKAGES)
@@ -142,3 +148,37 @@ def test_node_preload_knows_both_engines_index_layouts(tmp_path, name):
     result = _require_index(tmp_path, name)
     assert result.returncode == 0, f"{name}: the preload left its requires eager:\n{result.stderr}"
     assert json.loads(result.stdout) == {"exports": 2, "loaded": 1, "firstUse": "MODULE_NOT_FOUND"}
+
+
+def _unpack(package: str, node_modules: Path) -> str:
+    """Unpack a jsii package's npm tarball (with its bundled dependencies) as node_modules/<name>; return the name."""
+    with tarfile.open(assembly_load_arguments(package)[2], "r:gz") as archive:
+        members = [member for member in archive if member.name.startswith("package/")]
+        for member in members:
+            member.name = member.name.removeprefix("package/")
+        name = json.loads(archive.extractfile("package.json").read())["name"]  # type: ignore[union-attr]
+        archive.extractall(node_modules / name, members=members, filter="data")
+    return name
+
+
+# Requires the engine core, notes whether archiver came with it, then zips a folder through the core's own function.
+REQUIRE_CORE_AND_ZIP = """
+const [name, folder, zip] = process.argv.slice(1);
+const core = require(name);
+const archiverAtLoad = Object.keys(require.cache).filter((file) => /[\\\\/]archiver[\\\\/]/.test(file)).length;
+require(`${name}/lib/private/fs`).archiveSync(folder, zip);
+console.log(JSON.stringify({ app: typeof core.App, archiverAtLoad }));
+"""
+
+
+def test_node_preload_defers_the_engine_cores_archiver_to_first_use(tmp_path):
+    """cdktf 0.21 requires archiver (~55 ms of node, while Python waits) to zip assets this app never makes."""
+    core = _unpack(selected_engine().core, tmp_path / "node_modules")
+    _unpack("constructs", tmp_path / "node_modules")
+    (tmp_path / "asset").mkdir()
+    (tmp_path / "asset" / "file.txt").write_text("zipped on first use\n", encoding="utf-8")
+    result = _node_with_preload(tmp_path, REQUIRE_CORE_AND_ZIP, core, str(tmp_path / "asset"), str(tmp_path / "asset.zip"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"app": "function", "archiverAtLoad": 0}, "the core required archiver at load (the preload no longer matches it)"
+    with zipfile.ZipFile(tmp_path / "asset.zip") as archive:
+        assert archive.read("file.txt") == b"zipped on first use\n"

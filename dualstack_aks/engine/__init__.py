@@ -13,8 +13,8 @@ Nothing is patched inside the packages; if a provider package is missing or not 
 package, it is left alone and imports behave as usual.
 
 The node side has the same shape: loading an assembly requires the provider's lib/index.js,
-which requires every resource module. lazy_provider_index.js, preloaded into jsii's node through
-NODE_OPTIONS, makes those requires happen on first use (see that file).
+which requires every resource module (and cdktf's, an archiver it never uses here). deferred_requires.js,
+preloaded into jsii's node through NODE_OPTIONS, makes those requires happen on first use (see that file).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from dualstack_aks.errors import BadInput, shown
 
 ENGINE_VARIABLE = "DUALSTACK_ENGINE"
 PROVIDERS = ("azurerm", "helm", "kubernetes", "time")
-NODE_PRELOAD = Path(__file__).with_name("lazy_provider_index.js")
+NODE_PRELOAD = Path(__file__).with_name("deferred_requires.js")
 # jsii-generated Python modules are the snake_case of the class name they are named after.
 _WORD = re.compile(r"[A-Z][a-z0-9]*")
 
@@ -149,7 +149,7 @@ def provider_getattr(module: str, provider: str) -> Callable[[str], object]:
     return _caching_getattr(module, functools.partial(load_provider_class, provider))
 
 
-def preload_lazy_provider_index() -> None:
+def preload_deferred_requires() -> None:
     """Add the node preload to NODE_OPTIONS, which jsii's node processes inherit when jsii starts them."""
     option = f'--require "{NODE_PRELOAD}"'
     current = os.environ.get("NODE_OPTIONS", "")
