@@ -5,12 +5,12 @@ Data flows one way: config (YAML → typed models) → resolved deployment (mode
 """
 
 from dualstack_aks.engine import (
-    preload_deferred_requires,
+    prepare_node_environment,
     skip_provider_package_inits,
     use_project_node,
 )
 
 # Before any construct module imports a provider resource module and jsii starts node (see dualstack_aks/engine).
 skip_provider_package_inits()
-preload_deferred_requires()
+prepare_node_environment()
 use_project_node()

@@ -1,5 +1,5 @@
-"""Guards dualstack_aks.engine's shortcut: only the provider modules the app uses get loaded (and
-not the engine core's archiver).
+"""Guards dualstack_aks.engine's shortcuts: only the provider modules the app uses get loaded (and
+not the engine core's archiver), and tokens record no creation stacks.
 
 A plain `import cdktf_cdktf_provider_azurerm` (or any module of it, without the shortcut) runs
 the package `__init__`, which imports ~1,500 modules; on the node side the provider's
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from dualstack_aks.engine import preload_deferred_requires, selected_engine
+from dualstack_aks.engine import prepare_node_environment, selected_engine
 from dualstack_aks.engine.assemblies import assembly_load_arguments
 from dualstack_aks.output.reader import read_stacks
 from tests.conftest import REPO, SHIPPED_CONFIGS, config_id
@@ -111,7 +111,7 @@ console.log(JSON.stringify({ exports: Object.keys(provider).length, loaded: load
 
 
 def _node_with_preload(directory: Path, script: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    preload_deferred_requires()  # NODE_OPTIONS exactly as jsii's node gets it
+    prepare_node_environment()  # NODE_OPTIONS exactly as jsii's node gets it
     return subprocess.run(["node", "-e", script, *arguments], cwd=directory, env=os.environ, capture_output=True, text=True)
 
 
@@ -171,14 +171,36 @@ console.log(JSON.stringify({ app: typeof core.App, archiverAtLoad }));
 """
 
 
-def test_node_preload_defers_the_engine_cores_archiver_to_first_use(tmp_path):
-    """cdktf 0.21 requires archiver (~55 ms of node, while Python waits) to zip assets this app never makes."""
-    core = _unpack(selected_engine().core, tmp_path / "node_modules")
+@pytest.fixture
+def unpacked_core(tmp_path: Path) -> str:
+    """The selected engine's core and constructs, as jsii's node has them, in tmp_path/node_modules; the core's name."""
     _unpack("constructs", tmp_path / "node_modules")
+    return _unpack(selected_engine().core, tmp_path / "node_modules")
+
+
+def test_node_preload_defers_the_engine_cores_archiver_to_first_use(tmp_path, unpacked_core):
+    """cdktf 0.21 requires archiver (~55 ms of node, while Python waits) to zip assets this app never makes."""
     (tmp_path / "asset").mkdir()
     (tmp_path / "asset" / "file.txt").write_text("zipped on first use\n", encoding="utf-8")
-    result = _node_with_preload(tmp_path, REQUIRE_CORE_AND_ZIP, core, str(tmp_path / "asset"), str(tmp_path / "asset.zip"))
+    result = _node_with_preload(tmp_path, REQUIRE_CORE_AND_ZIP, unpacked_core, str(tmp_path / "asset"), str(tmp_path / "asset.zip"))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"app": "function", "archiverAtLoad": 0}, "the core required archiver at load (the preload no longer matches it)"
     with zipfile.ZipFile(tmp_path / "asset.zip") as archive:
         assert archive.read("file.txt") == b"zipped on first use\n"
+
+
+# A token made with the environment jsii's node gets, and one made with the creation stacks asked for.
+MAKE_TOKENS = """
+const { Intrinsic } = require(`${process.argv[1]}/lib/tokens/private/intrinsic`);
+const off = new Intrinsic("x").creationStack.length;
+process.env.CDKTN_DISABLE_CREATION_STACK = "0";
+const on = new Intrinsic("x").creationStack.length;
+console.log(JSON.stringify({ off, on: on > 0 }));
+"""
+
+
+def test_tokens_record_no_creation_stack_unless_asked(tmp_path, unpacked_core):
+    """Each token's creation stack costs ~10 ms a region; under jsii it shows the kernel's frames, not the app's."""
+    result = _node_with_preload(tmp_path, MAKE_TOKENS, unpacked_core)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"off": 0, "on": True}, "tokens record their creation stacks (the switch no longer works)"

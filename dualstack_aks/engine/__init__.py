@@ -13,8 +13,9 @@ Nothing is patched inside the packages; if a provider package is missing or not 
 package, it is left alone and imports behave as usual.
 
 The node side has the same shape: loading an assembly requires the provider's lib/index.js,
-which requires every resource module (and cdktf's, an archiver it never uses here). deferred_requires.js,
-preloaded into jsii's node through NODE_OPTIONS, makes those requires happen on first use (see that file).
+which requires every resource module (and cdktf's, an archiver it never uses here). node_preload.js,
+preloaded into jsii's node through NODE_OPTIONS, makes those requires happen on first use, and gives
+cdktf cdktn's switch that stops every token from recording its creation stack (see that file).
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ from dualstack_aks.errors import BadInput, shown
 
 ENGINE_VARIABLE = "DUALSTACK_ENGINE"
 PROVIDERS = ("azurerm", "helm", "kubernetes", "time")
-NODE_PRELOAD = Path(__file__).with_name("deferred_requires.js")
+NODE_PRELOAD = Path(__file__).with_name("node_preload.js")
+# cdktn 0.24's switch (lib/tokens/private/stack-trace.js, captureCreationStack), which node_preload.js
+# gives cdktf: tokens record no creation stack, which under jsii shows the kernel's frames, not the app's.
+NO_CREATION_STACKS = ("CDKTN_DISABLE_CREATION_STACK", "1")
 # jsii-generated Python modules are the snake_case of the class name they are named after.
 _WORD = re.compile(r"[A-Z][a-z0-9]*")
 
@@ -149,12 +153,14 @@ def provider_getattr(module: str, provider: str) -> Callable[[str], object]:
     return _caching_getattr(module, functools.partial(load_provider_class, provider))
 
 
-def preload_deferred_requires() -> None:
-    """Add the node preload to NODE_OPTIONS, which jsii's node processes inherit when jsii starts them."""
+def prepare_node_environment() -> None:
+    """Add the node preload to NODE_OPTIONS and turn off the creation stacks (unless the variable is set
+    already), in the environment jsii's node processes inherit when jsii starts them."""
     option = f'--require "{NODE_PRELOAD}"'
     current = os.environ.get("NODE_OPTIONS", "")
     if option not in current:
         os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
+    os.environ.setdefault(*NO_CREATION_STACKS)
 
 
 # Node.js starts in well under a second; a program that takes this long to say its version is not it.
