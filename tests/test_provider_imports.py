@@ -80,22 +80,20 @@ def test_synth_loads_only_the_provider_modules_its_output_uses(tmp_path, config_
     )
 
 
-def _extract_provider_index(package: str, node_modules: Path) -> str:
-    """Unpack only package.json and lib/index.js of a provider's npm tarball; return its npm name."""
-    wanted = ("package/package.json", "package/lib/index.js")
-    tarball = assembly_load_arguments(package)[2]
-    contents: dict[str, bytes] = {}
-    with tarfile.open(tarball, "r:gz") as archive:
+def _unpack(package: str, node_modules: Path, only: tuple[str, ...] = ()) -> str:
+    """Unpack a jsii package's npm tarball as node_modules/<name> (with its bundled dependencies, or
+    `only` these files of it); return the name."""
+    with tarfile.open(assembly_load_arguments(package)[2], "r:gz") as archive:
+        members = []
         for member in archive:
-            if member.name in wanted:
-                contents[member.name.removeprefix("package/")] = archive.extractfile(member).read()
-                if len(contents) == len(wanted):
-                    break
-    name = json.loads(contents["package.json"])["name"]
-    for relative, data in contents.items():
-        destination = node_modules / name / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
+            relative = member.name.removeprefix("package/")
+            if member.name.startswith("package/") and (not only or relative in only):
+                member.name = relative
+                members.append(member)
+                if len(members) == len(only):
+                    break  # the rest of a provider's tarball is its ~1,500 resource modules
+        name = json.loads(archive.extractfile("package.json").read())["name"]  # type: ignore[union-attr]
+        archive.extractall(node_modules / name, members=members, filter="data")
     return name
 
 
@@ -115,14 +113,10 @@ def _node_with_preload(directory: Path, script: str, *arguments: str) -> subproc
     return subprocess.run(["node", "-e", script, *arguments], cwd=directory, env=os.environ, capture_output=True, text=True)
 
 
-def _require_index(directory: Path, name: str) -> subprocess.CompletedProcess[str]:
-    return _node_with_preload(directory, REQUIRE_INDEX, name)
-
-
 @pytest.mark.parametrize("package", PROVIDER_PACKAGES)
 def test_node_preload_defers_provider_modules_to_first_use(tmp_path, package):
-    name = _extract_provider_index(package, tmp_path / "node_modules")
-    result = _require_index(tmp_path, name)
+    name = _unpack(package, tmp_path / "node_modules", only=("package.json", "lib/index.js"))
+    result = _node_with_preload(tmp_path, REQUIRE_INDEX, name)
     assert result.returncode == 0, f"{name}/lib/index.js required its modules eagerly (the preload no longer matches it):\n{result.stderr}"
     report = json.loads(result.stdout)
     assert report["exports"] > 0 and report["loaded"] == 1, report
@@ -145,20 +139,9 @@ def test_node_preload_knows_both_engines_index_layouts(tmp_path, name):
     index.parent.mkdir(parents=True)
     index.write_text(INDEX_LAYOUTS[name], encoding="utf-8")
     (index.parent.parent / "package.json").write_text(json.dumps({"name": name, "main": "lib/index.js"}), encoding="utf-8")
-    result = _require_index(tmp_path, name)
+    result = _node_with_preload(tmp_path, REQUIRE_INDEX, name)
     assert result.returncode == 0, f"{name}: the preload left its requires eager:\n{result.stderr}"
     assert json.loads(result.stdout) == {"exports": 2, "loaded": 1, "firstUse": "MODULE_NOT_FOUND"}
-
-
-def _unpack(package: str, node_modules: Path) -> str:
-    """Unpack a jsii package's npm tarball (with its bundled dependencies) as node_modules/<name>; return the name."""
-    with tarfile.open(assembly_load_arguments(package)[2], "r:gz") as archive:
-        members = [member for member in archive if member.name.startswith("package/")]
-        for member in members:
-            member.name = member.name.removeprefix("package/")
-        name = json.loads(archive.extractfile("package.json").read())["name"]  # type: ignore[union-attr]
-        archive.extractall(node_modules / name, members=members, filter="data")
-    return name
 
 
 # Requires the engine core, notes whether archiver came with it, then zips a folder through the core's own function.
