@@ -4,8 +4,8 @@ Usage: python bench/peaks.py OUT.json SCRIPT [ARGS...]
 
 The kernel keeps each process's high-water mark (ru_maxrss), so no sampling can miss a peak.
 Our atexit hook is registered before jsii's, so it runs after jsii has stopped and waited for
-its node process; RUSAGE_CHILDREN then holds the largest node process (the jsii runtime's
-wrapper node waits for the node running the kernel, so that one counts too).
+its node process; RUSAGE_CHILDREN then holds the largest node process (the one running jsii's kernel,
+and under jsii's own relay the node it starts, which that node waits for, counts too).
 """
 
 from __future__ import annotations

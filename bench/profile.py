@@ -43,7 +43,7 @@ NODE_PARTS = (
     (re.compile(r"/(cdktf|cdktn)/lib/"), "the engine (constructs tree, tokens, synth)"),
     (re.compile(r"/constructs/lib/"), "constructs"),
     (re.compile(r"provider-"), "the providers' resource classes"),
-    (re.compile(r"program\.js|jsii-runtime\.js"), "jsii's kernel (requests, type lookups, serialization)"),
+    (re.compile(r"program\.js|jsii-runtime\.js|jsii_kernel\.js"), "jsii's kernel (requests, type lookups, serialization)"),
     (re.compile(r"node:internal/modules|wrapSafe|compileFunction|readFileUtf8|internalModuleStat|package_json"), "loading and compiling modules"),
 )
 OTHER = "other (node internals, buffers, streams)"

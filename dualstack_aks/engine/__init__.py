@@ -15,7 +15,9 @@ package, it is left alone and imports behave as usual.
 The node side has the same shape: loading an assembly requires the provider's lib/index.js,
 which requires every resource module (and cdktf's, an archiver it never uses here). node_preload.js,
 preloaded into jsii's node through NODE_OPTIONS, makes those requires happen on first use, and gives
-cdktf cdktn's switch that stops every token from recording its creation stack (see that file).
+cdktf cdktn's switch that stops every token from recording its creation stack (see that file). And
+jsii_kernel.js, what jsii runs in node instead of its own bin/jsii-runtime.js, runs jsii's kernel in
+that process rather than in a second node behind a relay (see that file).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ NODE_PRELOAD = Path(__file__).with_name("node_preload.js")
 # cdktn 0.24's switch (lib/tokens/private/stack-trace.js, captureCreationStack), which node_preload.js
 # gives cdktf: tokens record no creation stack, which under jsii shows the kernel's frames, not the app's.
 NO_CREATION_STACKS = ("CDKTN_DISABLE_CREATION_STACK", "1")
+# What jsii's Python runs in node instead of its bin/jsii-runtime.js: the kernel with no relay process.
+JSII_KERNEL = Path(__file__).with_name("jsii_kernel.js")
+JSII_EMBEDDED_VARIABLE = "DUALSTACK_JSII_EMBEDDED"
 # jsii-generated Python modules are the snake_case of the class name they are named after.
 _WORD = re.compile(r"[A-Z][a-z0-9]*")
 
@@ -153,14 +158,38 @@ def provider_getattr(module: str, provider: str) -> Callable[[str], object]:
     return _caching_getattr(module, functools.partial(load_provider_class, provider))
 
 
-def prepare_node_environment() -> None:
-    """Add the node preload to NODE_OPTIONS and turn off the creation stacks (unless the variable is set
-    already), in the environment jsii's node processes inherit when jsii starts them."""
-    option = f'--require "{NODE_PRELOAD}"'
+def _add_node_option(option: str) -> None:
     current = os.environ.get("NODE_OPTIONS", "")
     if option not in current:
         os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
+
+
+def jsii_embedded_runtime() -> Path | None:
+    """Where jsii's Python package keeps its node runtime (lib/program.js as lib__program.js), found
+    without importing jsii; None if it has no kernel there."""
+    spec = importlib.util.find_spec("jsii")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    embedded = Path(next(iter(spec.submodule_search_locations))) / "_embedded" / "jsii"
+    return embedded if (embedded / "lib__program.js").is_file() else None
+
+
+def prepare_node_environment() -> None:
+    """Set up the environment jsii's node inherits when jsii starts it: the node preload, no creation
+    stacks (unless that variable is set already), and jsii's kernel run without its relay process
+    (jsii_kernel.js; unless JSII_RUNTIME names another runtime, or jsii has no kernel where it is
+    expected). A process started by one that did this inherits it, and gets it again in full."""
+    _add_node_option(f'--require "{NODE_PRELOAD}"')
     os.environ.setdefault(*NO_CREATION_STACKS)
+    if os.environ.get("JSII_RUNTIME", str(JSII_KERNEL)) != str(JSII_KERNEL):
+        return
+    embedded = jsii_embedded_runtime()
+    if embedded is None:
+        os.environ.pop("JSII_RUNTIME", None)
+        return
+    os.environ["JSII_RUNTIME"] = str(JSII_KERNEL)
+    os.environ[JSII_EMBEDDED_VARIABLE] = str(embedded)
+    _add_node_option("--preserve-symlinks")
 
 
 # Node.js starts in well under a second; a program that takes this long to say its version is not it.
