@@ -19,7 +19,9 @@ def prepare_process() -> None:
     # cost ~0.1 s and free little; the process ends right after.
     gc.disable()
     from dualstack_aks.engine.assemblies import load_assemblies_in_background
+    from dualstack_aks.engine.typing_cache import grow_typing_caches
 
+    grow_typing_caches()  # the generated bindings' type expressions, built once each
     load_assemblies_in_background()  # node and the assemblies load while the rest is imported
 
 
