@@ -45,6 +45,7 @@ function written(data, offsetOrOptions, lengthOrEncoding) {
   return bytes.subarray(offset, length === undefined ? undefined : offset + length);
 }
 
+// In this process fd 3 is node's own event loop (epoll, opened at start), never a file fs reads or writes.
 fs.readSync = function readChannel(fd, ...rest) {
   return readSync.call(fs, fd === CHANNEL ? STDIN : fd, ...rest);
 };
