@@ -111,3 +111,12 @@ def test_the_kernel_is_jsiis_runtime_unless_another_one_is_named(monkeypatch):
     named = _environment_after(monkeypatch, JSII_RUNTIME="/opt/jsii/bin/jsii-runtime.js")
     assert named["JSII_RUNTIME"] == "/opt/jsii/bin/jsii-runtime.js" and JSII_EMBEDDED_VARIABLE not in named
     assert "--preserve-symlinks" not in named["NODE_OPTIONS"].split()
+
+
+def test_a_process_given_the_kernel_without_jsiis_folder_says_so(tmp_path):
+    # As a jsii app that does not import dualstack_aks would be, started with this environment.
+    script = "import jsii._runtime; jsii._runtime.kernel.provider._process"
+    environment = {name: value for name, value in os.environ.items() if name != JSII_EMBEDDED_VARIABLE} | {"JSII_RUNTIME": str(JSII_KERNEL)}
+    ended = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60)
+    assert ended.returncode != 0
+    assert f"{JSII_EMBEDDED_VARIABLE}, the folder of jsii's own runtime, is not set" in ended.stderr

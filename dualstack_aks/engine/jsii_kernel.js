@@ -76,6 +76,10 @@ for (const [name, stream] of [
 process.execArgv.push("--preserve-symlinks");
 
 const embedded = process.env.DUALSTACK_JSII_EMBEDDED;
+if (!embedded) {
+  relayed("stderr", Buffer.from(`${__filename} is jsii's runtime (JSII_RUNTIME), but DUALSTACK_JSII_EMBEDDED, the folder of jsii's own runtime, is not set: import dualstack_aks first, or unset JSII_RUNTIME\n`));
+  process.exit(2);
+}
 const kernelHome = fs.mkdtempSync(path.join(os.tmpdir(), "jsii-runtime-"));
 process.on("exit", () => fs.rmSync(kernelHome, { recursive: true, force: true }));
 fs.mkdirSync(path.join(kernelHome, "lib"));
