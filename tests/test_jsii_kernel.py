@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dualstack_aks import engine
 from dualstack_aks.engine import JSII_EMBEDDED_VARIABLE, JSII_KERNEL, prepare_node_environment, selected_engine
 from tests.conftest import REPO
 
@@ -111,6 +112,14 @@ def test_the_kernel_is_jsiis_runtime_unless_another_one_is_named(monkeypatch):
     named = _environment_after(monkeypatch, JSII_RUNTIME="/opt/jsii/bin/jsii-runtime.js")
     assert named["JSII_RUNTIME"] == "/opt/jsii/bin/jsii-runtime.js" and JSII_EMBEDDED_VARIABLE not in named
     assert "--preserve-symlinks" not in named["NODE_OPTIONS"].split()
+    similar = _environment_after(monkeypatch, NODE_OPTIONS="--preserve-symlinks-main")
+    assert similar["NODE_OPTIONS"].split()[-1] == "--preserve-symlinks"
+
+
+def test_without_jsiis_kernel_where_expected_jsii_keeps_its_own_runtime(monkeypatch):
+    monkeypatch.setattr(engine, "jsii_embedded_runtime", lambda: None)
+    inherited = _environment_after(monkeypatch, JSII_RUNTIME=str(JSII_KERNEL))
+    assert "JSII_RUNTIME" not in inherited and "--preserve-symlinks" not in inherited["NODE_OPTIONS"].split()
 
 
 def test_a_process_given_the_kernel_without_jsiis_folder_says_so(tmp_path):

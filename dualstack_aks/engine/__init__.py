@@ -160,7 +160,7 @@ def provider_getattr(module: str, provider: str) -> Callable[[str], object]:
 
 def _add_node_option(option: str) -> None:
     current = os.environ.get("NODE_OPTIONS", "")
-    if option not in current:
+    if not re.search(rf"(?:^|\s){re.escape(option)}(?:\s|$)", current):  # --preserve-symlinks-main is another option
         os.environ["NODE_OPTIONS"] = f"{current} {option}".strip()
 
 
