@@ -21,13 +21,17 @@ before = typing.Optional[typing.List[typing.Union[str, int]]]
 grow_typing_caches(); first = [owner.__dict__[name] for owner, name in GROWN]
 grow_typing_caches(); again = [owner.__dict__[name] for owner, name in GROWN]
 after = typing.Optional[typing.List[typing.Union[str, int]]]
-typing._cleanups[-1]()  # what typing's cache clearing runs
-print(json.dumps({"same type": after == before, "once": first == again, "sizes": [method.cache_info().maxsize for method in again]}))
+filled = [method.cache_info().currsize for method in again]
+for clear in typing._cleanups:  # what clearing typing's caches runs
+    clear()
+print(json.dumps({"same type": after == before, "once": first == again, "sizes": [method.cache_info().maxsize for method in again],
+                  "filled": filled, "cleared": [method.cache_info().currsize for method in again]}))
 """
     ended = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert ended.returncode == 0, ended.stderr
     report = json.loads(ended.stdout)
     assert report["same type"] and report["once"] and report["sizes"] == [TYPING_CACHE_SIZE] * len(GROWN), report
+    assert all(report["filled"]) and not any(report["cleared"]), report
     assert "cache_info" not in dir(typing._SpecialForm.__dict__["__getitem__"]), "the tests' own process was changed"
 
 
