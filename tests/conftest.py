@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +31,13 @@ SHIPPED_CONFIGS = [USER_CONFIG, *EXAMPLE_CONFIGS]
 USER_CONFIG_CHANGED = "config changed: run `make snapshot-update` and `make diagram`, review the JSON diff, commit"
 # The snapshots are this engine's output; another engine's is compared with its version strings swapped in.
 SNAPSHOT_ENGINE = "cdktf"
+
+
+def run_python(
+    script: str, *arguments: str, flags: tuple[str, ...] = (), cwd: Path = REPO, env: dict[str, str] | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python [flags] -c script arguments` in a process of its own (this venv's interpreter), its output captured as text."""
+    return subprocess.run([sys.executable, *flags, "-c", script, *arguments], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 # What a test run may add at the top of the repository: its own caches.

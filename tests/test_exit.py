@@ -4,13 +4,12 @@ output is flushed, the interpreter's teardown is skipped, and a signal or a dead
 from __future__ import annotations
 
 import subprocess
-import sys
 
-from tests.conftest import REPO
+from tests.conftest import run_python
 
 
 def _python(script: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", script, *arguments], cwd=REPO, capture_output=True, text=True, timeout=30)
+    return run_python(script, *arguments, timeout=30)
 
 
 EXIT_WITH_A_DEAD_PIPE = """

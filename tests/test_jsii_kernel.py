@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dualstack_aks import engine
 from dualstack_aks.engine import JSII_EMBEDDED_VARIABLE, JSII_KERNEL, prepare_node_environment, selected_engine
-from tests.conftest import REPO
+from tests.conftest import run_python
 
 # A module that, once the kernel loads its first assembly, prints every way node can and looks at
 # stdin, as a package's code may: under the relay all of it arrives at Python, and nothing breaks.
@@ -64,7 +63,7 @@ def _synth_and_look(tmp_path: Path, node_options: str = "") -> subprocess.Comple
     temporary.mkdir()
     environment = {name: value for name, value in os.environ.items() if name not in ("JSII_RUNTIME", "NODE_OPTIONS")}
     environment |= {"TMPDIR": str(temporary), "NODE_OPTIONS": node_options}
-    return subprocess.run([sys.executable, "-c", SYNTH_AND_LOOK, str(tmp_path / "out")], cwd=REPO, env=environment, capture_output=True, text=True, timeout=120)
+    return run_python(SYNTH_AND_LOOK, str(tmp_path / "out"), env=environment, timeout=120)
 
 
 def _report(ended: subprocess.CompletedProcess[str]) -> dict:
@@ -126,6 +125,6 @@ def test_a_process_given_the_kernel_without_jsiis_folder_says_so(tmp_path):
     # As a jsii app that does not import dualstack_aks would be, started with this environment.
     script = "import jsii._runtime; jsii._runtime.kernel.provider._process"
     environment = {name: value for name, value in os.environ.items() if name != JSII_EMBEDDED_VARIABLE} | {"JSII_RUNTIME": str(JSII_KERNEL)}
-    ended = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60)
+    ended = run_python(script, cwd=tmp_path, env=environment, timeout=60)
     assert ended.returncode != 0
     assert f"{JSII_EMBEDDED_VARIABLE}, the folder of jsii's own runtime, is not set" in ended.stderr

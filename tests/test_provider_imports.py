@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 from dualstack_aks.engine import prepare_node_environment, selected_engine
 from dualstack_aks.engine.assemblies import assembly_load_arguments
 from dualstack_aks.output.reader import read_stacks
-from tests.conftest import REPO, SHIPPED_CONFIGS, config_id
+from tests.conftest import SHIPPED_CONFIGS, config_id, run_python
 
 # The app uses a few dozen resource modules; a package __init__ would load ~1,500 (azurerm).
 MAX_PROVIDER_SUBMODULES = 100
@@ -47,7 +46,7 @@ ALWAYS_LOADED = {"_jsii", "provider"}
 
 
 def synth_and_report(config: Path, outdir: Path) -> dict[str, list[str]]:
-    result = subprocess.run([sys.executable, "-c", SYNTH_AND_REPORT, str(config), str(outdir), *PROVIDER_PACKAGES], cwd=REPO, capture_output=True, text=True)
+    result = run_python(SYNTH_AND_REPORT, str(config), str(outdir), *PROVIDER_PACKAGES)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 

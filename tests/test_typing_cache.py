@@ -4,12 +4,10 @@ generated bindings' type expressions are built once each, not again on every pro
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import typing
 
 from dualstack_aks.engine.typing_cache import GROWN, TYPING_CACHE_SIZE
-from tests.conftest import DEFAULT_CONFIG, REPO
+from tests.conftest import DEFAULT_CONFIG, run_python
 
 
 def test_growing_keeps_what_typing_makes_and_is_done_once():
@@ -27,7 +25,7 @@ for clear in typing._cleanups:  # what clearing typing's caches runs
 print(json.dumps({"same type": after == before, "once": first == again, "sizes": [method.cache_info().maxsize for method in again],
                   "filled": filled, "cleared": [method.cache_info().currsize for method in again]}))
 """
-    ended = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    ended = run_python(script, timeout=60)
     assert ended.returncode == 0, ended.stderr
     report = json.loads(ended.stdout)
     assert report["same type"] and report["once"] and report["sizes"] == [TYPING_CACHE_SIZE] * len(GROWN), report
@@ -61,9 +59,7 @@ print(json.dumps({"second synth's misses": misses() - first}))
 
 def _second_synths_misses(tmp_path, caches: str) -> int:
     (tmp_path / caches).mkdir()
-    ended = subprocess.run(
-        [sys.executable, "-O", "-c", SYNTH_TWICE, caches, str(DEFAULT_CONFIG), str(tmp_path / caches)], cwd=REPO, capture_output=True, text=True, timeout=300
-    )
+    ended = run_python(SYNTH_TWICE, caches, str(DEFAULT_CONFIG), str(tmp_path / caches), flags=("-O",), timeout=300)
     assert ended.returncode == 0, ended.stderr
     return json.loads(ended.stdout.splitlines()[-1])["second synth's misses"]
 

@@ -26,9 +26,8 @@ GROWN = ((typing._SpecialForm, "__getitem__"), (typing._SpecialGenericAlias, "__
 
 def _cached_function(owner: type, name: str) -> Callable[..., Any] | None:
     """The function typing's cache wrapper makes types with, or None if the method is not such a wrapper."""
-    method = owner.__dict__.get(name)
-    made = getattr(method, "__wrapped__", None)
-    return made if callable(made) and getattr(method, "__closure__", None) else None
+    made = getattr(owner.__dict__.get(name), "__wrapped__", None)
+    return made if callable(made) else None
 
 
 def _with_cache(make: Callable[..., Any], size: int) -> Callable[..., Any]:
